@@ -1,0 +1,61 @@
+"""`create_app(settings)`: the FastAPI application (no module-level singletons).
+
+The app loads (or reuses) the dataset, starts the query workers and includes one router per
+concern. `app.state.settings`, `app.state.dataset` and `app.state.executor` are what
+routers use (see `server.deps`); the lifespan closes the executor on shutdown.
+To add a router: one `app.include_router(...)` line below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from server import __version__
+from server.dataset import Dataset, load_dataset
+from server.errors import PeacetalksError, error_response
+from server.executor import QueryExecutor
+from server.logs import AccessLogMiddleware
+from server.routes import ops, sparql
+from server.settings import Settings
+
+
+def create_app(settings: Settings | None = None, *, dataset: Dataset | None = None) -> FastAPI:
+    """Build the app for `settings` (default: from the environment), loading the dataset
+    unless one is given. Query workers start here, so the app is ready when this returns."""
+    settings = settings or Settings()
+    dataset = dataset or load_dataset(settings)
+    executor = QueryExecutor(dataset, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            executor.close()
+
+    app = FastAPI(
+        title="peacetalks",
+        version=__version__,
+        description="A knowledge graph of the 2025 Russia–Ukraine ceasefire negotiations.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.dataset = dataset
+    app.state.executor = executor
+    app.add_exception_handler(PeacetalksError, error_response)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Accept", "Content-Type"],
+        expose_headers=["X-Peacetalks-Truncated", "X-Peacetalks-Row-Limit"],
+    )
+    app.add_middleware(AccessLogMiddleware)
+
+    app.include_router(sparql.router)
+    app.include_router(ops.router)
+    return app

@@ -1,0 +1,77 @@
+"""Logging: a `logging` configuration and the JSON access log (one line per request)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.config
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+access_log = logging.getLogger("peacetalks.access")
+
+
+def configure_logging(level: str = "info") -> None:
+    """Send `peacetalks.*` records to stderr; access lines are bare JSON."""
+    logging.config.dictConfig(
+        {
+            "version": 1,
+            "disable_existing_loggers": False,
+            "formatters": {
+                "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+                "json": {"format": "%(message)s"},
+            },
+            "handlers": {
+                "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+                "access": {"class": "logging.StreamHandler", "formatter": "json"},
+            },
+            "loggers": {
+                "peacetalks": {"handlers": ["stderr"], "level": level.upper()},
+                "peacetalks.access": {
+                    "handlers": ["access"],
+                    "level": level.upper(),
+                    "propagate": False,
+                },
+            },
+        }
+    )
+
+
+class AccessLogMiddleware:
+    """ASGI middleware logging method, path, status, duration, rows and truncation as JSON.
+
+    Handlers report rows/truncation through `request.state` (`scope["state"]`).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            if access_log.isEnabledFor(logging.INFO):
+                state: dict[str, Any] = scope.get("state", {})
+                record = {
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                    "rows": state.get("rows"),
+                    "truncated": state.get("truncated"),
+                }
+                access_log.info(json.dumps(record))

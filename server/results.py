@@ -1,0 +1,256 @@
+"""Capped serializers: never read more than `cap + 1` solutions or triples.
+
+SPARQL results (SELECT, ASK) are written here per the W3C specs — JSON
+(https://www.w3.org/TR/sparql11-results-json/), XML (https://www.w3.org/TR/rdf-sparql-XMLres/),
+CSV and TSV (https://www.w3.org/TR/sparql11-results-csv-tsv/) — so that a query whose
+results are cut at the cap costs only the solutions read. RDF graphs are collected up to the
+cap and written by pyoxigraph. Each function returns `(body, rows, truncated)`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD + "string"
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+RDF_DIR_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
+
+RDF_FORMAT_BY_MEDIA_TYPE: dict[str, ox.RdfFormat] = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+    "application/trig": ox.RdfFormat.TRIG,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+
+COMMON_PREFIXES = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": XSD,
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "schema": "http://schema.org/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "pt": "https://w3id.org/peacetalks/ontology#",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+    "void": "http://rdfs.org/ns/void#",
+}
+"""Prefixes used to shorten Turtle/TriG output (only those the graph uses are written)."""
+
+
+# ---------------------------------------------------------------------------- terms
+
+
+def _nt_string(value: str) -> str:
+    return (
+        '"'
+        + value.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+        + '"'
+    )
+
+
+def nt_term(term: Term) -> str:
+    """N-Triples form of a term (used by TSV), with tabs and newlines escaped."""
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        text = _nt_string(term.value)
+        if term.language:
+            direction = getattr(term, "direction", None)
+            suffix = f"--{direction.value}" if direction is not None else ""
+            return f"{text}@{term.language}{suffix}"
+        if term.datatype.value == XSD_STRING:
+            return text
+        return f"{text}^^<{term.datatype.value}>"
+    return f"<<( {nt_term(term.subject)} {nt_term(term.predicate)} {nt_term(term.object)} )>>"
+
+
+def json_term(term: Term) -> dict[str, object]:
+    """SPARQL JSON results form of a term."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, object] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    return {
+        "type": "triple",
+        "value": {
+            "subject": json_term(term.subject),
+            "predicate": json_term(term.predicate),
+            "object": json_term(term.object),
+        },
+    }
+
+
+def xml_term(term: Term) -> str:
+    """SPARQL XML results form of a term."""
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        if term.datatype.value != XSD_STRING:
+            dt = quoteattr(term.datatype.value)
+            return f"<literal datatype={dt}>{escape(term.value)}</literal>"
+        return f"<literal>{escape(term.value)}</literal>"
+    return (
+        f"<triple><subject>{xml_term(term.subject)}</subject>"
+        f"<predicate>{xml_term(term.predicate)}</predicate>"
+        f"<object>{xml_term(term.object)}</object></triple>"
+    )
+
+
+def csv_term(term: Term) -> str:
+    """CSV form: the bare value (IRI, lexical form, `_:label`), quoted when needed."""
+    if isinstance(term, ox.BlankNode):
+        value = f"_:{term.value}"
+    elif isinstance(term, ox.Triple):
+        value = nt_term(term)
+    else:
+        value = term.value
+    if any(c in value for c in '",\n\r'):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+# ---------------------------------------------------------------------------- solutions
+
+
+def _take(items: Iterable[object], cap: int) -> tuple[list[object], bool]:
+    got = list(islice(iter(items), cap + 1))
+    return got[:cap], len(got) > cap
+
+
+def _write_json(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
+    bindings = []
+    for row in rows:
+        binding = {}
+        for v in variables:
+            term = row[v]
+            if term is not None:
+                binding[v] = json_term(term)
+        bindings.append(binding)
+    doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    return json.dumps(doc, ensure_ascii=False).encode()
+
+
+def _write_xml(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
+    out = io.StringIO()
+    out.write('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">')
+    out.write("<head>")
+    for v in variables:
+        out.write(f"<variable name={quoteattr(v)}/>")
+    out.write("</head><results>")
+    for row in rows:
+        out.write("<result>")
+        for v in variables:
+            term = row[v]
+            if term is not None:
+                out.write(f"<binding name={quoteattr(v)}>{xml_term(term)}</binding>")
+        out.write("</result>")
+    out.write("</results></sparql>\n")
+    return out.getvalue().encode()
+
+
+def _write_csv(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
+    lines = [",".join(variables)]
+    for row in rows:
+        lines.append(",".join("" if row[v] is None else csv_term(row[v]) for v in variables))
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def _write_tsv(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
+    lines = ["\t".join("?" + v for v in variables)]
+    for row in rows:
+        lines.append("\t".join("" if row[v] is None else nt_term(row[v]) for v in variables))
+    return ("\n".join(lines) + "\n").encode()
+
+
+SOLUTION_WRITERS: dict[str, Callable[[list[str], list[ox.QuerySolution]], bytes]] = {
+    "application/sparql-results+json": _write_json,
+    "application/sparql-results+xml": _write_xml,
+    "text/csv": _write_csv,
+    "text/tab-separated-values": _write_tsv,
+}
+
+
+def write_solutions(
+    solutions: ox.QuerySolutions, media_type: str, cap: int
+) -> tuple[bytes, int, bool]:
+    """Serialize at most `cap` solutions; `truncated` is True when there were more."""
+    variables = [v.value for v in solutions.variables]
+    rows, truncated = _take(solutions, cap)
+    body = SOLUTION_WRITERS[media_type](variables, rows)  # type: ignore[arg-type]
+    return body, len(rows), truncated
+
+
+def write_boolean(value: bool, media_type: str) -> bytes:
+    """Serialize an ASK result."""
+    word = "true" if value else "false"
+    if media_type == "application/sparql-results+json":
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    if media_type == "application/sparql-results+xml":
+        return (
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+            f"<head/><boolean>{word}</boolean></sparql>\n"
+        ).encode()
+    return f"{word}\r\n".encode() if media_type == "text/csv" else f"{word}\n".encode()
+
+
+# ---------------------------------------------------------------------------- graphs
+
+
+def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
+    iris: set[str] = set()
+    for t in triples:
+        for term in (t.subject, t.predicate, t.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    return {name: ns for name, ns in COMMON_PREFIXES.items() if any(i.startswith(ns) for i in iris)}
+
+
+def write_triples(
+    triples: Iterator[ox.Triple] | Iterable[ox.Triple], media_type: str, cap: int
+) -> tuple[bytes, int, bool]:
+    """Serialize at most `cap` triples (CONSTRUCT, DESCRIBE) with pyoxigraph."""
+    got, truncated = _take(triples, cap)
+    rows: list[ox.Triple] = got  # type: ignore[assignment]
+    fmt = RDF_FORMAT_BY_MEDIA_TYPE[media_type]
+    if fmt in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        items: list[ox.Triple] | list[ox.Quad] = [
+            ox.Quad(t.subject, t.predicate, t.object) for t in rows
+        ]
+    else:
+        items = rows
+    prefixes = _used_prefixes(rows) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    body = ox.serialize(items, format=fmt, prefixes=prefixes)
+    assert body is not None
+    return body, len(rows), truncated

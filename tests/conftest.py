@@ -1,0 +1,40 @@
+"""Shared fixtures: a tiny dataset built from tests/data/server, an app and a client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from server.app import create_app
+from server.dataset import Dataset, load_dataset
+from server.settings import Settings
+
+SERVER_DATA = Path(__file__).parent / "data" / "server"
+
+
+@pytest.fixture(scope="session")
+def tiny_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings over tests/data/server (tiny.ttl + quads.trig), no shipped data, 1 worker."""
+    return Settings(
+        shipped_data=False,
+        data=[SERVER_DATA / "tiny.ttl", SERVER_DATA / "quads.trig"],
+        cache_dir=tmp_path_factory.mktemp("cache"),
+        workers=1,
+        max_rows=1000,
+    )
+
+
+@pytest.fixture(scope="session")
+def tiny_dataset(tiny_settings: Settings) -> Dataset:
+    return load_dataset(tiny_settings)
+
+
+@pytest.fixture(scope="session")
+def tiny_client(tiny_settings: Settings, tiny_dataset: Dataset) -> Iterator[TestClient]:
+    """A TestClient on an app over the tiny dataset (shared by the whole session)."""
+    app = create_app(tiny_settings, dataset=tiny_dataset)
+    with TestClient(app) as client:
+        yield client
