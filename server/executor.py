@@ -60,6 +60,7 @@ class QueryRequest:
     (`<http://…>`, `"text"@en`, `"1"^^<…#integer>`) — values are bound, never spliced.
     `default_graph` / `named_graphs` give the protocol dataset (None: the default graph is
     the union of all graphs and every named graph is visible). `max_rows` overrides the cap.
+    `base_iri` (an addition to the shared interface, optional) resolves relative IRIs.
     """
 
     query: str
@@ -68,6 +69,8 @@ class QueryRequest:
     default_graph: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     max_rows: int | None = None
+    base_iri: str | None = None
+    """Resolves relative IRIs in the query (the endpoint URL for protocol requests)."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ def parse_term(text: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
 def execute(store: ox.Store, request: QueryRequest, default_cap: int) -> QueryResult:
     """Evaluate and serialize one request on `store` (in a worker or in-process)."""
     started = time.perf_counter()
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"base_iri": request.base_iri}
     if request.default_graph is not None or request.named_graphs is not None:
         options["default_graph"] = [ox.NamedNode(g) for g in request.default_graph or ()]
         options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs or ()]

@@ -97,11 +97,11 @@ def _resolve(tok: Token, prefixes: dict[str, str], base: str | None) -> str | No
     return None
 
 
-def inspect_query(query: str) -> QueryInfo:
+def inspect_query(query: str, base_iri: str | None = None) -> QueryInfo:
     """Find the form and FROM graphs; raise `ForbiddenQuery` for updates, SERVICE and LOAD."""
     tokens = list(tokenize(query))
     prefixes: dict[str, str] = {}
-    base: str | None = None
+    base: str | None = base_iri
     form: QueryForm | None = None
     froms: list[str] = []
     named: list[str] = []
@@ -155,13 +155,14 @@ def check_query(
     max_length: int,
     known_graphs: Collection[str],
     protocol_dataset: bool,
+    base_iri: str | None = None,
 ) -> QueryInfo:
     """All pre-execution checks: length (413), updates/SERVICE/LOAD (400), and FROM graphs
     that are not in the store (400; skipped when the protocol gives the dataset, which
     overrides FROM)."""
     if len(query) > max_length:
         raise PayloadTooLarge(f"query is {len(query)} characters; the limit is {max_length}")
-    info = inspect_query(query)
+    info = inspect_query(query, base_iri)
     if not protocol_dataset:
         for iri in info.from_graphs + info.from_named_graphs:
             if iri not in known_graphs:

@@ -38,3 +38,17 @@ def tiny_client(tiny_settings: Settings, tiny_dataset: Dataset) -> Iterator[Test
     app = create_app(tiny_settings, dataset=tiny_dataset)
     with TestClient(app) as client:
         yield client
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Summary line of the W3C SPARQL 1.1 Protocol harness (tests/test_w3c_protocol.py)."""
+    counts = {"passed": 0, "failed": 0, "skipped": 0}
+    for outcome in counts:
+        for report in terminalreporter.stats.get(outcome, []):
+            if "test_w3c_protocol.py::test_protocol[" in getattr(report, "nodeid", ""):
+                counts[outcome] += 1
+    if sum(counts.values()):
+        terminalreporter.write_line(
+            f"W3C SPARQL 1.1 Protocol: {counts['passed']} pass, {counts['failed']} fail, "
+            f"{counts['skipped']} n.a. (positive update tests; read-only endpoint)"
+        )

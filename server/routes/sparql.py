@@ -106,11 +106,13 @@ async def run_protocol_query(
     default_graphs = tuple(params.get("default-graph-uri", ()))
     named_graphs = tuple(params.get("named-graph-uri", ()))
     protocol_dataset = bool(default_graphs or named_graphs)
+    endpoint = str(request.url.replace(query=""))
     info = guard.check_query(
         query,
         max_length=settings.max_query_length,
         known_graphs=request.app.state.dataset.graphs,
         protocol_dataset=protocol_dataset,
+        base_iri=endpoint,
     )
     media_type = media.negotiate(
         request.headers.get("accept"), info.kind, format_param=_single(params, "format")
@@ -120,6 +122,7 @@ async def run_protocol_query(
         result_format=media_type,
         default_graph=default_graphs if protocol_dataset else None,
         named_graphs=named_graphs if protocol_dataset else None,
+        base_iri=endpoint,
     )
     result = await run_in_threadpool(executor.run, query_request)
     request.state.rows = result.rows
