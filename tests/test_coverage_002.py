@@ -1,0 +1,205 @@
+"""Coverage of digest 002 (Mainichi 2025-03-14, Asahi 2022-03-11): graph/statements-002.ttl.
+
+Loads the ontology and every graph file into a pyoxigraph store (union default graph),
+lists the statements relayed by digest 002, asserts their exact number and names, and
+checks spot facts (including the Putin–Lukashenko meeting-date disagreement) by SPARQL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GRAPH_BASE = "https://w3id.org/peacetalks/graph/"
+PREFIXES = """
+PREFIX pt: <https://w3id.org/peacetalks/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX actor: <https://w3id.org/peacetalks/id/actor/>
+PREFIX outlet: <https://w3id.org/peacetalks/id/outlet/>
+PREFIX post: <https://w3id.org/peacetalks/id/post/>
+PREFIX issue: <https://w3id.org/peacetalks/id/issue/>
+PREFIX stance: <https://w3id.org/peacetalks/id/stance/>
+PREFIX event: <https://w3id.org/peacetalks/id/event/>
+PREFIX statement: <https://w3id.org/peacetalks/id/statement/>
+PREFIX source: <https://w3id.org/peacetalks/id/source/>
+PREFIX figure: <https://w3id.org/peacetalks/id/figure/>
+PREFIX account: <https://w3id.org/peacetalks/id/account/>
+PREFIX disagreement: <https://w3id.org/peacetalks/id/disagreement/>
+"""
+STATEMENT_NS = "https://w3id.org/peacetalks/id/statement/"
+
+
+@pytest.fixture(scope="module")
+def store() -> ox.Store:
+    """Ontology (without the shapes) and every graph file, each in its own named graph."""
+    s = ox.Store()
+    files = [p for p in sorted((ROOT / "ontology").glob("*.ttl")) if p.name != "shapes.ttl"]
+    files += sorted((ROOT / "graph").glob("*.ttl"))
+    for path in files:
+        graph = ox.NamedNode(GRAPH_BASE + path.relative_to(ROOT).as_posix())
+        s.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
+    return s
+
+
+def ask(store: ox.Store, query: str) -> bool:
+    return bool(store.query(PREFIXES + query, use_default_graph_as_union=True))
+
+
+def select(store: ox.Store, query: str) -> list[list[str]]:
+    rows = store.query(PREFIXES + query, use_default_graph_as_union=True)
+    return [[term.value for term in row] for row in rows]
+
+
+def relayed_statements(store: ox.Store, digest: str) -> list[str]:
+    rows = select(
+        store,
+        "SELECT DISTINCT ?s WHERE { ?s a pt:Statement ; "
+        f"pt:relayedBy source:{digest} }} ORDER BY ?s",
+    )
+    return [row[0].removeprefix(STATEMENT_NS) for row in rows]
+
+
+def check_provenance(store: ox.Store, digest: str) -> None:
+    """Each statement relayed by the digest is derived from the digest or an article it cites."""
+    bad = select(
+        store,
+        f"""SELECT ?s ?src WHERE {{
+          ?s a pt:Statement ; pt:relayedBy source:{digest} ; prov:wasDerivedFrom ?src .
+          FILTER(?src != source:{digest})
+          FILTER NOT EXISTS {{ source:{digest} dcterms:references ?src }}
+        }}""",
+    )
+    assert bad == []
+    missing = select(
+        store,
+        f"""SELECT ?s WHERE {{
+          ?s a pt:Statement ; pt:relayedBy source:{digest} .
+          FILTER NOT EXISTS {{ ?s prov:wasDerivedFrom ?src }}
+        }}""",
+    )
+    assert missing == []
+
+
+DIGEST = "digest-002"
+EXPECTED = [
+    "002-01-putin-no-unconditional-30-day-ceasefire",
+    "002-02-putin-lasting-peace-root-causes",
+    "002-03-putin-limit-arms-deliveries",
+    "002-04-putin-continue-us-russia-talks",
+    "002-05-mainichi-putin-seeks-favourable-terms",
+    "002-06-putin-condemns-cross-border-attacks",
+    "002-07-mainichi-putin-eyes-talks-with-trump",
+    "002-08-trump-putin-remarks-promising",
+    "002-09-trump-positive-on-phone-talks",
+    "002-10-putin-discuss-monitoring-with-trump",
+    "002-11-putin-rearmament-violations-need-us-talks",
+    "002-12-us-g7-frozen-assets-funding",
+    "002-13-us-ukraine-10-year-security-agreement",
+    "002-14-asahi-lukashenko-in-moscow-to-meet-putin",
+    "002-15-lukashenko-no-need-to-rush-ceasefire",
+    "002-16-lukashenko-warns-us-ploy",
+    "002-17-digest-russia-advantaged-kursk-withdrawal",
+    "002-18-digest-post-ceasefire-risks",
+]
+
+
+def test_statement_count(store: ox.Store) -> None:
+    found = relayed_statements(store, DIGEST)
+    print(f"{len(found)} statements relayed by {DIGEST}:")
+    for slug in found:
+        print("  ", slug)
+    assert len(found) == 18
+    assert found == EXPECTED
+
+
+def test_provenance(store: ox.Store) -> None:
+    check_provenance(store, DIGEST)
+
+
+SPOT_FACTS = {
+    "Putin: not unconditionally, quote, Mainichi URL": """ASK {
+        statement:002-01-putin-no-unconditional-30-day-ceasefire pt:speaker actor:vladimir-putin ;
+            pt:speakerOffice post:russian-president ;
+            pt:issue issue:ceasefire-30-day ; pt:stance stance:conditional ;
+            pt:quote "議論すべき問題ある"@ja ; pt:quoteIsTranslation true ;
+            pt:saidNoLaterThan "2025-03-14"^^xsd:date ;
+            dcterms:subject event:us-30-day-ceasefire-proposal ;
+            prov:wasDerivedFrom ?a ; pt:figure ?f .
+        ?a schema:url <https://mainichi.jp/articles/20250314/k00/00m/030/015000c> .
+        ?f schema:value 30 ; schema:unitText "day" .
+    }""",
+    "root causes demanded": """ASK {
+        statement:002-02-putin-lasting-peace-root-causes pt:issue issue:root-causes ;
+            pt:stance stance:demands .
+    }""",
+    "limits on arms deliveries during a ceasefire": """ASK {
+        statement:002-03-putin-limit-arms-deliveries pt:issue issue:rearmament-during-ceasefire ;
+            pt:stance stance:demands .
+    }""",
+    "cross-border attacks condemned": """ASK {
+        statement:002-06-putin-condemns-cross-border-attacks pt:stance stance:criticizes ;
+            pt:target actor:ukrainian-armed-forces .
+    }""",
+    "Trump: 'promising', responding to Putin": """ASK {
+        statement:002-08-trump-putin-remarks-promising pt:speaker actor:donald-trump ;
+            pt:quote "頼もしい"@ja ; pt:stance stance:welcomes ;
+            pt:respondsTo statement:002-01-putin-no-unconditional-30-day-ceasefire .
+    }""",
+    "Putin wants to discuss monitoring with Trump": """ASK {
+        statement:002-10-putin-discuss-monitoring-with-trump pt:issue issue:ceasefire-monitoring ;
+            pt:target actor:donald-trump .
+    }""",
+    "G7 frozen assets and the 10-year agreement": """ASK {
+        statement:002-12-us-g7-frozen-assets-funding pt:speaker actor:united-states ;
+            pt:issue issue:frozen-assets ; dcterms:subject event:g7-frozen-assets-loan .
+        statement:002-13-us-ukraine-10-year-security-agreement
+            pt:issue issue:bilateral-security-agreement ;
+            dcterms:subject event:us-ukraine-security-agreement ; pt:figure ?f .
+        ?f schema:value 10 ; schema:unitText "year" .
+    }""",
+    "Asahi 2022 report, originally by RIA Novosti and TASS": """ASK {
+        statement:002-14-asahi-lukashenko-in-moscow-to-meet-putin pt:speaker outlet:asahi ;
+            pt:originallyReportedBy outlet:ria-novosti , outlet:tass ;
+            pt:saidNoLaterThan "2022-03-11"^^xsd:date ; prov:wasDerivedFrom ?a .
+        ?a schema:url <https://www.asahi.com/articles/ASQ3C5QBRQ3CIIPE01N.html> .
+    }""",
+    "Lukashenko: no rush, ploy; digest's own account with a neutral year bound": """ASK {
+        statement:002-15-lukashenko-no-need-to-rush-ceasefire
+            pt:speaker actor:alexander-lukashenko ; pt:speakerOffice post:belarusian-president ;
+            pt:issue issue:ceasefire ; pt:atEvent event:putin-lukashenko-meeting-moscow ;
+            pt:saidNoLaterThan "2025"^^xsd:gYear ; prov:wasDerivedFrom source:digest-002 .
+        statement:002-16-lukashenko-warns-us-ploy pt:quote "策略"@ja ;
+            pt:target actor:united-states ; pt:stance stance:warns .
+        FILTER NOT EXISTS { statement:002-15-lukashenko-no-need-to-rush-ceasefire
+                            prov:wasDerivedFrom source:asahi-asq3c5qbrq3ciipe01n }
+    }""",
+    "meeting-date disagreement between sources": """ASK {
+        disagreement:putin-lukashenko-meeting-date a pt:Disagreement ;
+            pt:disputedAspect "date" ; pt:disagreementKind pt:BetweenSources ;
+            pt:account ?a1 , ?a2 .
+        ?a1 a pt:Account ; pt:aboutResource event:putin-lukashenko-meeting-moscow ;
+            pt:aboutProperty pt:date ; pt:claimedValue "2022-03"^^xsd:gYearMonth ;
+            prov:wasDerivedFrom source:asahi-asq3c5qbrq3ciipe01n ; pt:relayedBy source:digest-002 .
+        ?a2 a pt:Account ; pt:aboutResource event:putin-lukashenko-meeting-moscow ;
+            pt:aboutProperty pt:date ; pt:claimedValue "2025"^^xsd:gYear ;
+            prov:wasDerivedFrom source:digest-002 .
+    }""",
+    "Kursk withdrawal possible (digest's analysis)": """ASK {
+        statement:002-17-digest-russia-advantaged-kursk-withdrawal
+            pt:speaker outlet:chrysanthemum-digest ; pt:issue issue:kursk ;
+            pt:stance stance:predicts .
+    }""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPOT_FACTS))
+def test_spot_fact(store: ox.Store, name: str) -> None:
+    assert ask(store, SPOT_FACTS[name]), name

@@ -1,0 +1,213 @@
+"""Coverage of digest 003 (Mainichi 2025-03-02, Jiji 2025-02-11, logmi): graph/statements-003.ttl.
+
+Loads the ontology and every graph file into a pyoxigraph store (union default graph),
+lists the statements relayed by digest 003, asserts their exact number and names, and
+checks spot facts by SPARQL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+GRAPH_BASE = "https://w3id.org/peacetalks/graph/"
+PREFIXES = """
+PREFIX pt: <https://w3id.org/peacetalks/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX schema: <https://schema.org/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX actor: <https://w3id.org/peacetalks/id/actor/>
+PREFIX outlet: <https://w3id.org/peacetalks/id/outlet/>
+PREFIX post: <https://w3id.org/peacetalks/id/post/>
+PREFIX issue: <https://w3id.org/peacetalks/id/issue/>
+PREFIX stance: <https://w3id.org/peacetalks/id/stance/>
+PREFIX event: <https://w3id.org/peacetalks/id/event/>
+PREFIX statement: <https://w3id.org/peacetalks/id/statement/>
+PREFIX source: <https://w3id.org/peacetalks/id/source/>
+PREFIX figure: <https://w3id.org/peacetalks/id/figure/>
+PREFIX account: <https://w3id.org/peacetalks/id/account/>
+PREFIX disagreement: <https://w3id.org/peacetalks/id/disagreement/>
+"""
+STATEMENT_NS = "https://w3id.org/peacetalks/id/statement/"
+
+
+@pytest.fixture(scope="module")
+def store() -> ox.Store:
+    """Ontology (without the shapes) and every graph file, each in its own named graph."""
+    s = ox.Store()
+    files = [p for p in sorted((ROOT / "ontology").glob("*.ttl")) if p.name != "shapes.ttl"]
+    files += sorted((ROOT / "graph").glob("*.ttl"))
+    for path in files:
+        graph = ox.NamedNode(GRAPH_BASE + path.relative_to(ROOT).as_posix())
+        s.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
+    return s
+
+
+def ask(store: ox.Store, query: str) -> bool:
+    return bool(store.query(PREFIXES + query, use_default_graph_as_union=True))
+
+
+def select(store: ox.Store, query: str) -> list[list[str]]:
+    rows = store.query(PREFIXES + query, use_default_graph_as_union=True)
+    return [[term.value for term in row] for row in rows]
+
+
+def relayed_statements(store: ox.Store, digest: str) -> list[str]:
+    rows = select(
+        store,
+        "SELECT DISTINCT ?s WHERE { ?s a pt:Statement ; "
+        f"pt:relayedBy source:{digest} }} ORDER BY ?s",
+    )
+    return [row[0].removeprefix(STATEMENT_NS) for row in rows]
+
+
+def check_provenance(store: ox.Store, digest: str) -> None:
+    """Each statement relayed by the digest is derived from the digest or an article it cites."""
+    bad = select(
+        store,
+        f"""SELECT ?s ?src WHERE {{
+          ?s a pt:Statement ; pt:relayedBy source:{digest} ; prov:wasDerivedFrom ?src .
+          FILTER(?src != source:{digest})
+          FILTER NOT EXISTS {{ source:{digest} dcterms:references ?src }}
+        }}""",
+    )
+    assert bad == []
+    missing = select(
+        store,
+        f"""SELECT ?s WHERE {{
+          ?s a pt:Statement ; pt:relayedBy source:{digest} .
+          FILTER NOT EXISTS {{ ?s prov:wasDerivedFrom ?src }}
+        }}""",
+    )
+    assert missing == []
+
+
+DIGEST = "digest-003"
+EXPECTED = [
+    "003-01-zelensky-questions-trump-pro-russia",
+    "003-02-vance-criticizes-biden-diplomacy",
+    "003-03-vance-peace-through-diplomacy",
+    "003-04-trump-ww3-gamble",
+    "003-05-zelensky-us-diplomacy-failed-since-2014",
+    "003-06-trump-ukraine-weak-position",
+    "003-07-trump-ukraine-may-become-russian",
+    "003-08-trump-big-progress",
+    "003-09-trump-demands-rare-earths-500-billion",
+    "003-10-trump-claims-ukraine-agreed-rare-earths",
+    "003-11-us-administration-aid-resumption-conditions",
+    "003-12-trump-wants-zelensky-election-or-resignation",
+    "003-13-digest-trump-aligned-with-russia-concern",
+    "003-14-china-welcomes-breakdown",
+    "003-15-russia-welcomes-breakdown",
+    "003-16-zelensky-putin-broke-agreements",
+    "003-17-trump-not-grateful-enough",
+    "003-18-trump-ukraine-has-no-cards",
+    "003-19-zelensky-regrets-argument",
+    "003-20-zelensky-strong-final-agreement-with-us",
+    "003-21-zelensky-ready-under-trump-leadership",
+    "003-22-zelensky-partial-ceasefire",
+    "003-23-zelensky-thanks-us-support-javelin",
+    "003-24-zelensky-ready-to-sign-minerals-deal",
+]
+
+
+def test_statement_count(store: ox.Store) -> None:
+    found = relayed_statements(store, DIGEST)
+    print(f"{len(found)} statements relayed by {DIGEST}:")
+    for slug in found:
+        print("  ", slug)
+    assert len(found) == 24
+    assert found == EXPECTED
+
+
+def test_provenance(store: ox.Store) -> None:
+    check_provenance(store, DIGEST)
+
+
+SPOT_FACTS = {
+    "WW3 quote at the 2025-02-28 meeting, Mainichi URL": """ASK {
+        statement:003-04-trump-ww3-gamble pt:speaker actor:donald-trump ;
+            pt:speakerOffice post:us-president ; pt:stance stance:criticizes ;
+            pt:target actor:volodymyr-zelensky ;
+            pt:quote "あなたは第三次世界大戦に賭けるのか"@ja ; pt:quoteIsTranslation true ;
+            pt:dateSaid "2025-02-28"^^xsd:date ;
+            pt:atEvent event:trump-zelensky-meeting-2025-02-28 ;
+            prov:wasDerivedFrom ?a .
+        ?a schema:url <https://mainichi.jp/articles/20250301/k00/00m/030/003000c> ;
+            dcterms:issued "2025-03-02"^^xsd:date .
+    }""",
+    "Vance criticises the Biden administration": """ASK {
+        statement:003-02-vance-criticizes-biden-diplomacy pt:speaker actor:jd-vance ;
+            pt:speakerOffice post:us-vice-president ; pt:target actor:biden-administration ;
+            pt:stance stance:criticizes .
+    }""",
+    "Zelensky answers Vance on US diplomacy since 2014": """ASK {
+        statement:003-05-zelensky-us-diplomacy-failed-since-2014
+            pt:speaker actor:volodymyr-zelensky ; pt:issue issue:crimea ;
+            pt:respondsTo statement:003-03-vance-peace-through-diplomacy .
+    }""",
+    "Ukraine 'may become Russian' (Jiji 2025-02-11)": """ASK {
+        statement:003-07-trump-ukraine-may-become-russian pt:issue issue:territorial-cession ;
+            pt:quote "いつかロシア領になるかもしれない"@ja ;
+            pt:saidNoLaterThan "2025-02-11"^^xsd:date ; prov:wasDerivedFrom ?a .
+        ?a schema:url <https://www.jiji.com/jc/article?k=2025021100398&g=int> .
+        FILTER NOT EXISTS { statement:003-07-trump-ukraine-may-become-russian pt:speakerOffice ?o }
+    }""",
+    "500 billion dollars of rare earths demanded": """ASK {
+        statement:003-09-trump-demands-rare-earths-500-billion pt:issue issue:rare-earths ;
+            pt:stance stance:demands ; pt:target actor:ukraine ; pt:figure ?f .
+        ?f a pt:Figure ; schema:value 500000000000 ; schema:unitText "USD" .
+        statement:003-10-trump-claims-ukraine-agreed-rare-earths pt:stance stance:claims .
+    }""",
+    "aid resumption conditions (digest's own, after the meeting)": """ASK {
+        statement:003-11-us-administration-aid-resumption-conditions
+            pt:speaker actor:us-administration ; pt:stance stance:conditional ;
+            pt:issue issue:minerals-deal , issue:territorial-cession ;
+            dcterms:subject event:us-aid-pause-2025-03 ;
+            prov:wasDerivedFrom source:digest-003 ; pt:saidNoLaterThan "2025"^^xsd:gYear .
+    }""",
+    "elections or resignation, reportedly": """ASK {
+        statement:003-12-trump-wants-zelensky-election-or-resignation
+            pt:issue issue:elections-in-ukraine ; pt:hedge "と報じられ"@ja .
+    }""",
+    "China and Russia welcome the breakdown": """ASK {
+        statement:003-14-china-welcomes-breakdown pt:speaker actor:china ;
+            pt:stance stance:welcomes .
+        statement:003-15-russia-welcomes-breakdown pt:speaker actor:russia ;
+            pt:stance stance:welcomes .
+    }""",
+    "logmi transcript quotes": """ASK {
+        statement:003-17-trump-not-grateful-enough pt:quote "感謝が足りない"@ja ;
+            pt:dateSaid "2025-02-28"^^xsd:date ; prov:wasDerivedFrom ?a .
+        statement:003-18-trump-ukraine-has-no-cards pt:quote "交渉カードがない"@ja .
+        ?a schema:url <https://logmi.jp/main/social_economy/331531> .
+    }""",
+    "Zelensky: strong final agreement, partial ceasefire, minerals deal": """ASK {
+        statement:003-20-zelensky-strong-final-agreement-with-us
+            pt:quote "米国と協力して強力な最終合意に至りたい"@ja ; pt:stance stance:supports .
+        statement:003-22-zelensky-partial-ceasefire pt:stance stance:proposes ;
+            pt:issue issue:prisoner-exchange , issue:air-ceasefire , issue:sea-ceasefire ,
+                issue:energy-infrastructure-ceasefire .
+        statement:003-24-zelensky-ready-to-sign-minerals-deal pt:issue issue:minerals-deal ;
+            pt:stance stance:offers .
+        statement:003-19-zelensky-regrets-argument pt:stance stance:regrets .
+    }""",
+    "Trump's two titles in digest 003": """ASK {
+        account:003-trump-title-president pt:aboutResource actor:donald-trump ;
+            pt:claimedValue post:us-president ; pt:relayedBy source:digest-003 .
+        account:003-trump-title-former-president pt:aboutResource actor:donald-trump ;
+            pt:claimedValue ?title ; pt:relayedBy source:digest-003 .
+        FILTER(CONTAINS(STR(?title), "前大統領"))
+    }""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SPOT_FACTS))
+def test_spot_fact(store: ox.Store, name: str) -> None:
+    assert ask(store, SPOT_FACTS[name]), name
