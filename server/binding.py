@@ -4,7 +4,8 @@ A value is checked for its type (`check_syntax`, no dataset needed), then conver
 RDF term (`bind`); the query text is never touched. Resource types (`issue`, `actor`,
 `event`) are resolved against the dataset by `LabelIndex.resolve`, in this order:
 
-1. a full IRI (`https://w3id.org/peacetalks/id/issue/crimea`) — it must exist;
+1. a full IRI (`https://w3id.org/peacetalks/id/issue/crimea`) — it must exist (actors are
+   `id/actor/…` and, since news outlets make statements too, `id/outlet/…`);
 2. a slug (`crimea`), case-insensitive;
 3. an exact label — rdfs:label, skos:prefLabel or skos:altLabel, any language,
    case- and width-insensitive (`Crimea`, `クリミア`, `Trump`);
@@ -54,10 +55,8 @@ _WORD = re.compile(r"[\w'’]+")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
-PREFERRED = (
-    "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://www.w3.org/2004/02/skos/core#prefLabel",
-)
+KIND_OF_PATH = {"issue": "issue", "actor": "actor", "outlet": "actor", "event": "event"}
+"""IRI path segment → parameter type: news outlets (pt:NewsOutlet ⊑ pt:Actor) speak too."""
 ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
 
 
@@ -218,6 +217,7 @@ class LabelIndex:
         for row in store.query(_LABELS_QUERY, use_default_graph_as_union=True):
             iri = row["r"].value
             kind, _, slug = iri[len(ID_BASE) :].partition("/")
+            kind = KIND_OF_PATH.get(kind, "")
             if kind not in by_kind or not slug or "/" in slug:
                 continue
             resource = by_kind[kind].setdefault(iri, _Resource(iri, slug))
