@@ -328,7 +328,7 @@ def check_query(file: Path, text: str, params: tuple[Param, ...]) -> tuple[str, 
     try:  # the final word: pyoxigraph itself accepts the substitutions (SELECT * does not)
         ox.Store().query(text, substitutions={ox.Variable(p.name): ox.Literal("") for p in params})
     except RuntimeError as e:
-        raise CatalogError(file, f"{e} (name every variable in the SELECT, no SELECT *)") from e
+        raise CatalogError(file, f"{e} (name every parameter variable in the SELECT)") from e
     return variables
 
 
