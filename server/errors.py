@@ -8,9 +8,11 @@ logged with its traceback by Starlette, never dressed up as a 400.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-from fastapi import Request
-from fastapi.responses import Response
+if TYPE_CHECKING:  # query workers import this module; keep them free of the web stack
+    from starlette.requests import Request
+    from starlette.responses import Response
 
 
 class PeacetalksError(Exception):
@@ -123,6 +125,8 @@ class QueryFailed(PeacetalksError):
 
 def error_response(request: Request, exc: Exception) -> Response:
     """Render a `PeacetalksError` as JSON (if the client accepts JSON) or plain text."""
+    from starlette.responses import Response
+
     assert isinstance(exc, PeacetalksError)
     accept = request.headers.get("accept", "")
     headers = exc.headers()

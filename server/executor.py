@@ -37,12 +37,13 @@ from server.errors import (
     QueryTimeout,
     Unavailable,
 )
+from server.guard import inspect_query
 from server.media import available
 from server.results import write_boolean, write_solutions, write_triples
-from server.settings import Settings
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # workers import this module: keep it light
     from server.dataset import Dataset
+    from server.settings import Settings
 
 log = logging.getLogger("peacetalks.executor")
 
@@ -105,9 +106,17 @@ def execute(store: ox.Store, request: QueryRequest, default_cap: int) -> QueryRe
     """Evaluate and serialize one request on `store` (in a worker or in-process)."""
     started = time.perf_counter()
     options: dict[str, Any] = {"base_iri": request.base_iri}
-    if request.default_graph is not None or request.named_graphs is not None:
-        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graph or ()]
-        options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs or ()]
+    default_graph, named_graphs = request.default_graph, request.named_graphs
+    if default_graph is None and named_graphs is None:
+        # The guard again (microseconds): SERVICE/LOAD never reach the engine, whoever calls.
+        # FROM / FROM NAMED must be passed explicitly: pyoxigraph's
+        # use_default_graph_as_union would otherwise override them.
+        info = inspect_query(request.query, request.base_iri)
+        if info.from_graphs or info.from_named_graphs:
+            default_graph, named_graphs = info.from_graphs, info.from_named_graphs
+    if default_graph is not None or named_graphs is not None:
+        options["default_graph"] = [ox.NamedNode(g) for g in default_graph or ()]
+        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
     else:
         options["use_default_graph_as_union"] = True
     if request.substitutions:

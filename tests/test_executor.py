@@ -1,0 +1,135 @@
+"""QueryExecutor: worker processes, deadline, row cap, substitutions, datasets, errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from server.dataset import Dataset, load_dataset
+from server.errors import BadRequest, NotAcceptable, QuerySyntaxError, QueryTimeout
+from server.executor import QueryExecutor, QueryRequest, parse_term
+from server.settings import Settings
+
+JSON = "application/sparql-results+json"
+EX = "http://example.org/"
+LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+
+
+@pytest.fixture(scope="module")
+def executor(tiny_dataset: Dataset, tiny_settings: Settings) -> Iterator[QueryExecutor]:
+    ex = QueryExecutor(tiny_dataset, tiny_settings)
+    yield ex
+    ex.close()
+
+
+def _values(body: bytes, var: str) -> list[str]:
+    return sorted(b[var]["value"] for b in json.loads(body)["results"]["bindings"] if var in b)
+
+
+def test_select_in_worker(executor: QueryExecutor) -> None:
+    result = executor.run(QueryRequest(f"SELECT ?s WHERE {{ ?s {LABEL} ?l }}", JSON))
+    assert result.kind == "solutions" and result.media_type == JSON
+    assert result.rows == 4 and not result.truncated
+    assert _values(result.body, "s") == [EX + "alice", EX + "alice", EX + "bob", EX + "carol"]
+
+
+def test_default_graph_is_the_union(executor: QueryExecutor) -> None:
+    result = executor.run(QueryRequest(f"ASK {{ <{EX}dave> ?p ?o . <{EX}alice> ?q ?r }}", JSON))
+    assert json.loads(result.body)["boolean"] is True
+
+
+def test_inferences_are_visible_in_the_union(executor: QueryExecutor) -> None:
+    result = executor.run(QueryRequest(f"SELECT ?x WHERE {{ ?x a <{EX}Agent> }}", JSON))
+    assert _values(result.body, "x") == [EX + "alice", EX + "bob", EX + "carol"]
+
+
+def test_protocol_dataset(executor: QueryExecutor) -> None:
+    only_g1 = QueryRequest("SELECT ?s WHERE { ?s ?p ?o }", JSON, default_graph=(EX + "g1",))
+    assert _values(executor.run(only_g1).body, "s") == [EX + "dave"]
+    unknown = QueryRequest("SELECT ?s WHERE { ?s ?p ?o }", JSON, default_graph=(EX + "none",))
+    assert executor.run(unknown).rows == 0
+
+
+def test_named_graphs_only(executor: QueryExecutor) -> None:
+    req = QueryRequest("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", JSON, named_graphs=(EX + "g1",))
+    assert set(_values(executor.run(req).body, "g")) == {EX + "g1"}
+
+
+def test_substitutions_bind_terms(executor: QueryExecutor) -> None:
+    req = QueryRequest(
+        f"SELECT ?who ?l WHERE {{ ?who {LABEL} ?l }}", JSON, substitutions={"who": f"<{EX}bob>"}
+    )
+    assert _values(executor.run(req).body, "l") == ['Bob, "the builder"']
+
+
+def test_substitution_must_be_a_term(executor: QueryExecutor) -> None:
+    bad = QueryRequest("SELECT * WHERE { ?s ?p ?o }", JSON, substitutions={"s": "} DROP ALL {"})
+    with pytest.raises(BadRequest):
+        executor.run(bad)
+
+
+def test_parse_term() -> None:
+    assert str(parse_term('"x"@en')) == '"x"@en'
+    with pytest.raises(BadRequest):
+        parse_term("<a> <b>")
+
+
+def test_row_cap_per_request(executor: QueryExecutor) -> None:
+    result = executor.run(QueryRequest("SELECT * WHERE { ?s ?p ?o }", "text/csv", max_rows=3))
+    assert result.rows == 3 and result.truncated
+
+
+def test_construct(executor: QueryExecutor) -> None:
+    result = executor.run(
+        QueryRequest(f"CONSTRUCT WHERE {{ <{EX}bob> ?p ?o }}", "application/n-triples")
+    )
+    assert (
+        result.kind == "graph" and result.rows >= 3 and b"<http://example.org/bob>" in result.body
+    )
+
+
+def test_syntax_error_has_position(executor: QueryExecutor) -> None:
+    with pytest.raises(QuerySyntaxError) as info:
+        executor.run(QueryRequest("SELECT * WHERE {\n  ?s ?p }", JSON))
+    assert info.value.line == 2 and info.value.column is not None
+    assert "2:" in info.value.message
+
+
+def test_wrong_format_for_kind(executor: QueryExecutor) -> None:
+    with pytest.raises(NotAcceptable):
+        executor.run(QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", JSON))
+
+
+def test_worker_survives_errors(executor: QueryExecutor) -> None:
+    with pytest.raises(QuerySyntaxError):
+        executor.run(QueryRequest("nonsense", JSON))
+    assert executor.run(QueryRequest("ASK {}", JSON)).kind == "boolean"
+
+
+def test_in_process_mode(tiny_dataset: Dataset, tiny_settings: Settings) -> None:
+    ex = QueryExecutor(tiny_dataset, tiny_settings.model_copy(update={"workers": 0}))
+    assert ex.run(QueryRequest("ASK {}", JSON)).body.count(b"true") == 1
+    ex.close()
+
+
+def test_timeout_kills_the_worker_and_recovers(tmp_path: Path) -> None:
+    """A cross join over 3 000 triples cannot finish in 1 s; the next query still works."""
+    data = tmp_path / "many.nt"
+    data.write_text(
+        "".join(f"<{EX}s{i}> <{EX}p> <{EX}o{i}> .\n" for i in range(3000)), encoding="utf-8"
+    )
+    settings = Settings(
+        shipped_data=False, data=[data], cache_dir=tmp_path / "c", inference=False, workers=1
+    )
+    ex = QueryExecutor(load_dataset(settings), settings)
+    try:
+        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+        with pytest.raises(QueryTimeout):
+            ex.run(QueryRequest(slow, JSON), timeout=1.0)
+        result = ex.run(QueryRequest(f"ASK {{ <{EX}s1> ?p ?o }}", JSON), timeout=60)
+        assert json.loads(result.body)["boolean"] is True
+    finally:
+        ex.close()

@@ -1,0 +1,165 @@
+"""The pre-execution guard: a tokenizer finds SERVICE, LOAD, updates and FROM graphs."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+
+from server.errors import ForbiddenQuery, PayloadTooLarge
+from server.guard import check_query, inspect_query, tokenize
+
+NOT_SERVICE = [
+    "SELECT ?service WHERE { ?service ?p ?o }",
+    "PREFIX ex: <http://ex/> SELECT * WHERE { ?s ex:SERVICE ?o }",
+    'SELECT * WHERE { ?s ?p "SERVICE" }',
+    "SELECT * WHERE { ?s ?p 'service <http://x> {}' }",
+    'SELECT * WHERE { ?s ?p """multi\nline SERVICE""" }',
+    "SELECT * WHERE { <http://x/SERVICE> ?p ?o }",
+    "SELECT * WHERE { ?s ?p ?o } # SERVICE <http://evil/> { }",
+    "# SERVICE\nSELECT * WHERE { ?s ?p ?o }",
+    "SELECT * WHERE { ?s ?p $service }",
+    "PREFIX SERVICE: <http://ex/> SELECT * WHERE { ?s SERVICE:p ?o }",
+    "SELECT * WHERE { ?s ?p ?o FILTER(?o < 3 && ?o > 1) }",
+]
+
+SERVICE = [
+    "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    "select * { service silent <http://x/> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o OPTIONAL { SERVICE <http://x/> { ?s ?q ?r } } }",
+    "SELECT * WHERE { { SELECT * WHERE { SERVICE ?endpoint { ?s ?p ?o } } } }",
+    "PREFIX e: <http://e/> SELECT * WHERE { SERVICE e:sparql { ?s ?p ?o } }",
+    'SELECT * WHERE { ?s ?p "SERVICE" . SERVICE <http://x/> { } }',
+]
+
+
+@pytest.mark.parametrize("query", NOT_SERVICE)
+def test_service_lookalikes_pass(query: str) -> None:
+    assert inspect_query(query).form == "SELECT"
+
+
+@pytest.mark.parametrize("query", SERVICE)
+def test_service_is_refused(query: str) -> None:
+    with pytest.raises(ForbiddenQuery, match="SERVICE"):
+        inspect_query(query)
+
+
+def _has_service_by_algebra(query: str) -> bool:
+    found = False
+
+    def visit(node: object) -> None:
+        nonlocal found
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            found = True
+        if isinstance(node, dict):
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list | tuple):
+            for value in node:
+                visit(value)
+
+    visit(translateQuery(parseQuery(query)).algebra)
+    return found
+
+
+@pytest.mark.parametrize("query", NOT_SERVICE + SERVICE)
+def test_tokenizer_agrees_with_rdflib_algebra(query: str) -> None:
+    try:
+        inspect_query(query)
+        flagged = False
+    except ForbiddenQuery:
+        flagged = True
+    assert flagged == _has_service_by_algebra(query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "INSERT DATA { <http://a> <http://b> <http://c> }",
+        "PREFIX ex: <http://e/> DELETE WHERE { ?s ex:p ?o }",
+        "WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        "CLEAR ALL",
+        "DROP GRAPH <http://g>",
+        "CREATE GRAPH <http://g>",
+    ],
+)
+def test_updates_are_refused_as_queries(query: str) -> None:
+    with pytest.raises(ForbiddenQuery, match="updates are not accepted"):
+        inspect_query(query)
+
+
+def test_load_is_refused() -> None:
+    with pytest.raises(ForbiddenQuery, match="LOAD"):
+        inspect_query("LOAD <http://example.org/data.ttl>")
+
+
+@pytest.mark.parametrize(
+    ("query", "form"),
+    [
+        ("ASK {}", "ASK"),
+        ("PREFIX a: <http://a/> CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("BASE <http://b/> DESCRIBE <x>", "DESCRIBE"),
+        ("# comment\nselect * {}", "SELECT"),
+    ],
+)
+def test_query_form(query: str, form: str) -> None:
+    assert inspect_query(query).form == form
+
+
+def test_from_graphs_are_resolved() -> None:
+    info = inspect_query(
+        "BASE <http://base/> PREFIX g: <http://graphs/> "
+        "SELECT * FROM g:one FROM <two> FROM NAMED <http://three> WHERE { ?s ?p ?o }"
+    )
+    assert info.from_graphs == ("http://graphs/one", "http://base/two")
+    assert info.from_named_graphs == ("http://three",)
+
+
+def test_unknown_from_graph_is_refused() -> None:
+    with pytest.raises(ForbiddenQuery, match="no such graph"):
+        check_query(
+            "SELECT * FROM <http://example.org/remote.ttl> { ?s ?p ?o }",
+            max_length=1000,
+            known_graphs={"http://known"},
+            protocol_dataset=False,
+        )
+
+
+def test_known_from_graph_passes() -> None:
+    info = check_query(
+        "SELECT * FROM NAMED <http://known> { GRAPH ?g { ?s ?p ?o } }",
+        max_length=1000,
+        known_graphs={"http://known"},
+        protocol_dataset=False,
+    )
+    assert info.from_named_graphs == ("http://known",)
+
+
+def test_protocol_dataset_overrides_from() -> None:
+    check_query(
+        "SELECT * FROM <http://unknown> { ?s ?p ?o }",
+        max_length=1000,
+        known_graphs=set(),
+        protocol_dataset=True,
+    )
+
+
+def test_query_length_limit() -> None:
+    with pytest.raises(PayloadTooLarge):
+        check_query("ASK {}" + " " * 100, max_length=50, known_graphs=(), protocol_dataset=False)
+
+
+def test_tokens_skip_comments_and_whitespace() -> None:
+    kinds = [t.kind for t in tokenize('SELECT ?x # c\n { ?x <i> "s" ; p:q _:b }')]
+    assert kinds == [
+        "word",
+        "var",
+        "other",
+        "var",
+        "iri",
+        "string",
+        "other",
+        "pname",
+        "bnode",
+        "other",
+    ]
