@@ -275,17 +275,18 @@ class LabelIndex:
 
     def _suggest(self, kind: str, wanted: str) -> list[str]:
         """Up to five resources whose slug or a label is close to `wanted` (difflib)."""
-        keys: dict[str, _Resource] = {}
+        keys: dict[str, list[_Resource]] = {}
         for resource in self._by_kind.get(kind, {}).values():
-            keys.setdefault(resource.slug, resource)
-            for label, _ in resource.preferred + resource.alt:
-                keys.setdefault(normalize(label), resource)
+            texts = [resource.slug] + [normalize(t) for t, _ in resource.preferred + resource.alt]
+            words = [w for t in texts for w in re.split(r"[\s\-・]+", t) if len(w) >= 3]
+            for key in dict.fromkeys(texts + words):
+                keys.setdefault(key, []).append(resource)
         close = difflib.get_close_matches(normalize(wanted), list(keys), n=10, cutoff=0.6)
         shown: list[str] = []
         for key in close:
-            display = keys[key].display()
-            if display not in shown:
-                shown.append(display)
+            for resource in keys[key]:
+                if resource.display() not in shown:
+                    shown.append(resource.display())
         return shown[:5]
 
 
