@@ -280,7 +280,7 @@ class _Writer:
     def _predicate_lines(self, subject: rdflib.term.Node, depth: int) -> list[str]:
         by_predicate: dict[URIRef, list[rdflib.term.Node]] = defaultdict(list)
         for predicate, obj in self.graph.predicate_objects(subject):
-            by_predicate[URIRef(predicate)].append(obj)
+            by_predicate[URIRef(str(predicate))].append(obj)
         lines = []
         for predicate in sorted(by_predicate, key=self._predicate_key):
             verb = "a" if predicate == RDF.type else self.iri(predicate)
@@ -338,7 +338,7 @@ class _Writer:
         else:
             for subject in roots:
                 groups[self._section_type(subject)].append(subject)
-            order = sorted(t for t in groups if t != UNTYPED_SECTION) + [UNTYPED_SECTION]
+            order = [*sorted(t for t in groups if t != UNTYPED_SECTION), UNTYPED_SECTION]
 
             def key(subject: rdflib.term.Node) -> tuple[int, str]:
                 return (0, self.subject_text(subject))

@@ -101,7 +101,9 @@ def _violations(results: rdflib.Graph) -> list[Violation]:
                 source_shape=str(results.value(result, SH.sourceShape)),
                 constraint=str(results.value(result, SH.sourceConstraintComponent)),
                 severity=str(results.value(result, SH.resultSeverity)),
-                message=" / ".join(sorted(str(m) for m in results.objects(result, SH.resultMessage))),
+                message=" / ".join(
+                    sorted(str(m) for m in results.objects(result, SH.resultMessage))
+                ),
             )
         )
     return sorted(found, key=lambda v: (v.focus_node, v.source_shape, v.value or ""))
@@ -134,7 +136,9 @@ def shacl_validate(
         allow_warnings=True,
     )
     assert isinstance(results, rdflib.Graph)
-    return ValidationReport(conforms=bool(conforms), violations=_violations(results), text=str(text))
+    return ValidationReport(
+        conforms=bool(conforms), violations=_violations(results), text=str(text)
+    )
 
 
 def violation_queries(checks_dir: Path) -> list[Path]:

@@ -43,9 +43,13 @@ def ontology() -> rdflib.Graph:
 
 
 def _pt_terms(graph: rdflib.Graph) -> list[URIRef]:
-    terms = set()
+    terms: set[URIRef] = set()
     for kind in (*TERM_TYPES, OWL.NamedIndividual):
-        terms |= {s for s in graph.subjects(RDF.type, kind) if str(s).startswith(str(PT))}
+        terms |= {
+            s
+            for s in graph.subjects(RDF.type, kind)
+            if isinstance(s, URIRef) and str(s).startswith(str(PT))
+        }
     return sorted(terms)
 
 
@@ -54,7 +58,11 @@ def _concepts(graph: rdflib.Graph) -> list[URIRef]:
 
 
 def _langs(graph: rdflib.Graph, subject: URIRef, predicate: URIRef) -> set[str]:
-    return {o.language for o in graph.objects(subject, predicate) if isinstance(o, Literal) and o.language}
+    return {
+        o.language
+        for o in graph.objects(subject, predicate)
+        if isinstance(o, Literal) and o.language
+    }
 
 
 # -- files -------------------------------------------------------------------------------
@@ -77,7 +85,8 @@ TRICKY_TURTLE = r"""# a header that must survive
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 ex:b ex:p ex:a .
 ex:a a ex:T ; ex:q [ ex:r "long \"quoted\"\nnewline"@en-GB ; ex:s ( 1 ( "x" ) [ ex:t 2.5 ] ) ] .
-ex:c ex:p "01"^^xsd:integer , "2025-13"^^xsd:gYearMonth , true , "tab	here" , <http://example.org/a(b)#c/d> .
+ex:c ex:p "01"^^xsd:integer , "2025-13"^^xsd:gYearMonth , true , "tab	here" ,
+    <http://example.org/a(b)#c/d> .
 ex:d ex:p _:shared . ex:e ex:p _:shared . _:shared ex:v "s" .
 _:x ex:next _:y . _:y ex:next _:x .
 [] ex:free ex:z .
@@ -114,7 +123,8 @@ def test_ontology_header(tbox: rdflib.Graph) -> None:
         "https://creativecommons.org/licenses/by/4.0/"
     )
     for predicate in (DCTERMS.created, DCTERMS.modified):
-        assert tbox.value(ONTOLOGY_IRI, predicate).datatype == XSD.date
+        value = tbox.value(ONTOLOGY_IRI, predicate)
+        assert isinstance(value, Literal) and value.datatype == XSD.date
     assert str(tbox.value(ONTOLOGY_IRI, OWL.versionInfo)) == "0.1.0"
     assert tbox.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef(f"{ONTOLOGY_IRI}/0.1.0")
 
@@ -168,7 +178,9 @@ def test_every_term_of_the_architecture_is_defined(tbox: rdflib.Graph) -> None:
     doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     names = set(re.findall(r"\bpt:([A-Za-z][A-Za-z0-9]*)", doc))
     assert len(names) > 60
-    defined = {str(s)[len(str(PT)) :] for s in tbox.subjects(RDF.type, None) if str(s).startswith(str(PT))}
+    defined = {
+        str(s)[len(str(PT)) :] for s in tbox.subjects(RDF.type, None) if str(s).startswith(str(PT))
+    }
     assert sorted(names - defined) == []
 
 
@@ -253,7 +265,8 @@ statement:fixture-1 a pt:Statement ;
     pt:atEvent event:fixture-call ;
     pt:conflictsWith statement:fixture-2 .
 statement:fixture-2 a pt:Statement ; pt:issue issue:territory .
-event:fixture-call a pt:PhoneCall ; pt:participant actor:fixture-state ; pt:place actor:fixture-state .
+event:fixture-call a pt:PhoneCall ;
+    pt:participant actor:fixture-state ; pt:place actor:fixture-state .
 <https://w3id.org/peacetalks/id/tenure/fixture> a pt:Tenure ;
     pt:holder actor:fixture-person ; pt:office post:fixture-post .
 """
@@ -287,7 +300,10 @@ EXPECTED = [
     ("tenure gives org:holds", (F_PERSON, ORG.holds, F_POST)),
     ("holder is an org:member", (F_TENURE, ORG.member, F_PERSON)),
     ("tenure is an org:Membership", (F_TENURE, RDF.type, ORG.Membership)),
-    ("concept transitive broader", (ISSUE["air-ceasefire"], SKOS.broaderTransitive, ISSUE.ceasefire)),
+    (
+        "concept transitive broader",
+        (ISSUE["air-ceasefire"], SKOS.broaderTransitive, ISSUE.ceasefire),
+    ),
 ]
 NOT_EXPECTED = [
     ("coversIssue does not go down", (F_S2, PT.coversIssue, ISSUE.crimea)),
@@ -301,7 +317,9 @@ def _closure(graph: rdflib.Graph) -> rdflib.Graph:
 
 
 def _inconsistencies(graph: rdflib.Graph) -> list[str]:
-    errors = [str(graph.value(m, ERRNS.error)) for m in graph.subjects(RDF.type, ERRNS.ErrorMessage)]
+    errors = [
+        str(graph.value(m, ERRNS.error)) for m in graph.subjects(RDF.type, ERRNS.ErrorMessage)
+    ]
     errors += [f"{s} is owl:Nothing" for s in graph.subjects(RDF.type, OWL.Nothing)]
     return errors
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from rdflib import Literal
 from rdflib.namespace import RDF, SH
 
 from server import validation
@@ -85,7 +86,11 @@ def test_every_constraint_has_a_message() -> None:
         for s in shapes.subjects(RDF.type, SH.NodeShape)
         if any(shapes.value(s, c) is not None for c in node_constraints)
     }:
-        messages = [m for m in shapes.objects(shape, SH.message) if m.language == "en"]
+        messages = [
+            m
+            for m in shapes.objects(shape, SH.message)
+            if isinstance(m, Literal) and m.language == "en"
+        ]
         assert messages, f"{shape} has no English sh:message"
 
 
