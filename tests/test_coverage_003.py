@@ -198,11 +198,12 @@ SPOT_FACTS = {
             pt:stance stance:offers .
         statement:003-19-zelensky-regrets-argument pt:stance stance:regrets .
     }""",
-    "Trump's two titles in digest 003": """ASK {
-        account:003-trump-title-president pt:aboutResource actor:donald-trump ;
-            pt:claimedValue post:us-president ; pt:relayedBy source:digest-003 .
-        account:003-trump-title-former-president pt:aboutResource actor:donald-trump ;
-            pt:claimedValue ?title ; pt:relayedBy source:digest-003 .
+    "Trump's two titles in digest 003 are accounts of the title disagreement": """ASK {
+        ?d a pt:Disagreement ; pt:disputedAspect "title" ; pt:account ?a1 , ?a2 .
+        ?a1 pt:aboutResource actor:donald-trump ; pt:claimedValue post:us-president ;
+            pt:relayedBy source:digest-003 .
+        ?a2 pt:aboutResource actor:donald-trump ; pt:claimedValue ?title ;
+            pt:relayedBy source:digest-003 .
         FILTER(CONTAINS(STR(?title), "前大統領"))
     }""",
 }
