@@ -69,11 +69,24 @@ def ontology_paths(ontology_dir: Path | None = None) -> list[Path]:
     return [directory / name for name in ONTOLOGY_FILES if (directory / name).is_file()]
 
 
+_QUAD_FORMATS = {".trig": "trig", ".nq": "nquads"}
+
+
 def load_graph(paths: Iterable[Path]) -> rdflib.Graph:
-    """Parse Turtle files into one rdflib Graph (a union; named graphs are not kept)."""
+    """Parse RDF files into one rdflib Graph (a union; named graphs are not kept).
+
+    The format follows the suffix (Turtle when unknown); TriG and N-Quads are flattened.
+    """
     graph = rdflib.Graph()
     for path in paths:
-        graph.parse(path, format="turtle")
+        quad_format = _QUAD_FORMATS.get(path.suffix.lower())
+        if quad_format is not None:
+            dataset = rdflib.Dataset()
+            dataset.parse(path, format=quad_format)
+            for s, p, o, _ in dataset.quads((None, None, None, None)):
+                graph.add((s, p, o))
+        else:
+            graph.parse(path, format=rdflib.util.guess_format(str(path)) or "turtle")
     return graph
 
 
