@@ -217,11 +217,7 @@ def test_there_are_checks() -> None:
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda p: p.stem)
 def test_check_passes_on_graph(check: Path, store: ox.Store) -> None:
-    [result] = (
-        validation.run_violation_checks_for(store, [check])
-        if hasattr(validation, "run_violation_checks_for")
-        else [_run(store, check)]
-    )
+    result = _run(store, check)
     assert result.rows == [], f"{check.name}: {result.rows}"
 
 
