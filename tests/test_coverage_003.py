@@ -198,6 +198,13 @@ SPOT_FACTS = {
             pt:stance stance:offers .
         statement:003-19-zelensky-regrets-argument pt:stance stance:regrets .
     }""",
+    "Vance and Zelensky disagree on diplomacy (between parties)": """ASK {
+        disagreement:diplomacy-can-stop-russia pt:disagreementKind pt:BetweenParties ;
+            pt:account statement:003-03-vance-peace-through-diplomacy ,
+                statement:003-05-zelensky-us-diplomacy-failed-since-2014 .
+        statement:003-03-vance-peace-through-diplomacy
+            pt:conflictsWith statement:003-05-zelensky-us-diplomacy-failed-since-2014 .
+    }""",
     "Trump's two titles in digest 003 are accounts of the title disagreement": """ASK {
         ?d a pt:Disagreement ; pt:disputedAspect "title" ; pt:account ?a1 , ?a2 .
         ?a1 pt:aboutResource actor:donald-trump ; pt:claimedValue post:us-president ;
