@@ -146,7 +146,7 @@ ALLOWED_WIKIDATA = {
 
 @pytest.fixture(scope="module")
 def store() -> ox.Store:
-    """The shipped ontology and graph, each file in its own named graph (as the server loads them)."""
+    """The shipped ontology and graph, each file in its own named graph (as the server does)."""
     s = ox.Store()
     loading.load_sources(s, loading.shipped_sources(ROOT))
     return s
