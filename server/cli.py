@@ -6,9 +6,7 @@ Flags override the `PEACETALKS_*` environment variables (see `server.settings`).
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -137,36 +135,55 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Parse everything, run SHACL and the `*-violation.rq` checks (server.validation)."""
+    """Parse everything (the build), SHACL-validate the curated data against the shapes,
+    run `queries/checks/*-violation.rq` over the dataset (server.validation)."""
+    from rich.console import Console
+
+    from server import validation
+    from server.dataset import input_sources
+
+    console = Console()
     settings = _settings(args)
     dataset = _load(settings)
-    try:
-        validation = importlib.import_module("server.validation")
-    except ImportError:
-        print("server.validation is not available in this version", file=sys.stderr)
-        return 2
-    ok = True
-    conforms, report = _unpack(validation.shacl_validate(dataset.store))
-    print(report if report else f"SHACL: {'conforms' if conforms else 'violations'}")
-    ok &= bool(conforms)
-    violations = validation.run_violation_checks(dataset.store, resources.checks_dir())
-    bad = {name: rows for name, rows in dict(violations or {}).items() if rows}
-    for name, rows in bad.items():
-        print(f"{name}: {len(rows) if hasattr(rows, '__len__') else rows} violation(s)")
-    ok &= not bad
-    print("valid" if ok else "INVALID")
+    console.print(f"parsed: {dataset.total} triples in {len(dataset.graph_counts)} graphs")
+    ontology = resources.ontology_dir().resolve()
+    data_files = [
+        s.path for s in input_sources(settings) if not s.path.resolve().is_relative_to(ontology)
+    ]
+    report = validation.shacl_validate(
+        validation.load_graph(data_files),
+        ontology_graph=validation.load_ontology(resources.ontology_dir()),
+    )
+    ok = report.conforms
+    if report.conforms:
+        console.print("SHACL: conforms")
+    else:
+        console.print(f"[red]SHACL: {len(report.violations)} violation(s)[/]")
+        for v in report.violations:
+            console.print(f"  {v.focus_node} {v.result_path or ''}: {v.message}", highlight=False)
+    for check in validation.run_violation_checks(dataset.store, resources.checks_dir()):
+        if check.passed:
+            console.print(f"check {check.name}: ok")
+        else:
+            ok = False
+            console.print(f"[red]check {check.name}: {len(check.rows)} violation(s)[/]")
+            for row in check.rows[:20]:
+                console.print(f"  {row}", highlight=False)
+    console.print("[green]valid[/]" if ok else "[bold red]INVALID[/]")
     return 0 if ok else 1
 
 
-def _unpack(value: Any) -> tuple[bool, str]:
-    if isinstance(value, tuple):
-        return bool(value[0]), str(value[-1]) if len(value) > 1 else ""
-    return bool(getattr(value, "conforms", value)), str(getattr(value, "text", ""))
-
-
 def cmd_format(args: argparse.Namespace) -> int:
-    command = [sys.executable, "-m", "server.canonical", *(["--check"] if args.check else [])]
-    return subprocess.call(command)
+    """`python -m server.canonical` over the given Turtle files (default: ontology/, graph/)."""
+    from server import canonical
+
+    files = args.files or sorted(
+        p for d in (resources.ontology_dir(), resources.graph_dir()) for p in d.glob("*.ttl")
+    )
+    if not files:
+        print("no Turtle files to format", file=sys.stderr)
+        return 0
+    return int(canonical.main([*(["--check"] if args.check else []), *map(str, files)]))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -205,6 +222,7 @@ def parser() -> argparse.ArgumentParser:
 
     f = sub.add_parser("format", help="rewrite the Turtle files canonically (server.canonical)")
     f.add_argument("--check", action="store_true", help="only report files not canonical")
+    f.add_argument("files", nargs="*", type=Path, help="default: ontology/*.ttl graph/*.ttl")
     f.set_defaults(func=cmd_format)
     return p
 

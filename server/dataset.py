@@ -104,7 +104,7 @@ def count_graphs(store: ox.Store) -> dict[str, int]:
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
     )
     assert isinstance(rows, ox.QuerySolutions)
-    return {r["g"].value: int(r["n"].value) for r in rows}  # type: ignore[union-attr]
+    return {r["g"].value: int(r["n"].value) for r in rows}
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

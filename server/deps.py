@@ -12,15 +12,15 @@ from server.settings import Settings
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def get_dataset(request: Request) -> Dataset:
-    return request.app.state.dataset  # type: ignore[no-any-return]
+    return request.app.state.dataset
 
 
 def get_executor(request: Request) -> QueryExecutor:
-    return request.app.state.executor  # type: ignore[no-any-return]
+    return request.app.state.executor
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -61,7 +61,9 @@ def owl_rl_inferences(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     for s, p, o in graph:
         if isinstance(s, rdflib.Literal) or not isinstance(p, rdflib.URIRef):
             continue
-        triple = ox.Triple(_to_ox(s), _to_ox(p), _to_ox(o))  # type: ignore[arg-type]
-        if _key((triple.subject, triple.predicate, triple.object)) not in asserted:
-            new.append(triple)
+        subject, predicate = _to_ox(s), _to_ox(p)
+        assert not isinstance(subject, ox.Literal) and isinstance(predicate, ox.NamedNode)
+        inferred = ox.Triple(subject, predicate, _to_ox(o))
+        if _key((inferred.subject, inferred.predicate, inferred.object)) not in asserted:
+            new.append(inferred)
     return new

@@ -12,6 +12,7 @@ a browser pick a format without an Accept header (a short name or a media type).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -58,7 +59,9 @@ RDF_FORMATS: tuple[MediaFormat, ...] = (
     MediaFormat("application/n-quads", ("nquads", "nq")),
     MediaFormat("application/trig", ("trig",)),
     MediaFormat("application/ld+json", ("jsonld", "json-ld", "json"), ("application/json",)),
-    MediaFormat("application/rdf+xml", ("rdfxml", "rdf", "xml"), ("application/xml", "text/xml")),
+    MediaFormat(
+        "application/rdf+xml", ("rdfxml", "rdf", "xml", "rdf+xml"), ("application/xml", "text/xml")
+    ),
 )
 
 
@@ -105,19 +108,25 @@ def _match(media_range: str, fmt: MediaFormat) -> int:
     return 0
 
 
-def negotiate(accept: str | None, kind: ResultKind, *, format_param: str | None = None) -> str:
+def negotiate(
+    accept: str | None, kind: ResultKind, *, format_param: str | Sequence[str] | None = None
+) -> str:
     """The media type to answer with; raises `NotAcceptable` (406) listing what is available.
 
-    `format_param` (a short name or a media type) wins over Accept. Otherwise the Accept
-    entry with the highest q wins, the most specific range breaking ties, then table order.
+    `format_param` (a short name or a media type; several values are alternatives, the first
+    usable one wins — SPARQLWrapper sends `format=rdf+xml&format=application/rdf+xml`) wins
+    over Accept. Otherwise the Accept entry with the highest q wins, the most specific range
+    breaking ties, then table order.
     """
     table = formats_for(kind)
-    if format_param:
-        wanted = format_param.strip().lower()
+    wanted_list = [format_param] if isinstance(format_param, str) else list(format_param or ())
+    wanted_list = [w.strip().lower() for w in wanted_list if w.strip()]
+    for wanted in wanted_list:
         for fmt in table:
             if wanted in fmt.names or wanted == fmt.media_type or wanted in fmt.aliases:
                 return fmt.media_type
-        raise NotAcceptable(available(kind), f"format={format_param}")
+    if wanted_list:
+        raise NotAcceptable(available(kind), "format=" + "|".join(wanted_list))
     if not accept or not accept.strip():
         return table[0].media_type
     best: tuple[float, int, int] | None = None

@@ -37,13 +37,13 @@ class Settings(BaseSettings):
     """Interface `peacetalks serve` binds to."""
     port: int = 8000
     """TCP port `peacetalks serve` listens on."""
-    query_timeout: float = Field(30.0, gt=0)
+    query_timeout: Annotated[float, Field(gt=0)] = 30.0
     """Hard deadline of one SPARQL query, in seconds; past it the worker is killed (503)."""
-    max_rows: int = Field(10_000, ge=1)
+    max_rows: Annotated[int, Field(ge=1)] = 10_000
     """Most solutions (or triples) one response carries; more sets `X-Peacetalks-Truncated`."""
     data: Annotated[list[Path], NoDecode] = []
     """Extra RDF files or directories loaded beside the shipped data (`:`-separated in env)."""
-    workers: int = Field(2, ge=0)
+    workers: Annotated[int, Field(ge=0)] = 2
     """Query worker processes; 0 runs queries in the server process (no hard deadline)."""
     cache_dir: Path = Field(default_factory=default_cache_dir)
     """Where the built dataset (N-Quads + manifest) is cached."""
@@ -53,9 +53,9 @@ class Settings(BaseSettings):
     """Load the shipped `ontology/` and `graph/` (tests switch this off to use fixtures)."""
     cors_origins: Annotated[list[str], NoDecode] = ["*"]
     """Origins allowed to read the endpoints (comma-separated in env)."""
-    max_query_length: int = Field(100_000, ge=1)
+    max_query_length: Annotated[int, Field(ge=1)] = 100_000
     """Longest accepted query text, in characters (413 beyond)."""
-    max_body_bytes: int = Field(1_000_000, ge=1)
+    max_body_bytes: Annotated[int, Field(ge=1)] = 1_000_000
     """Largest accepted request body, in bytes (413 beyond)."""
     log_level: str = "info"
     """Level of the `peacetalks` loggers (access log lines are INFO)."""

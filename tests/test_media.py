@@ -93,3 +93,10 @@ def test_tables_have_unique_names() -> None:
 def test_content_type_adds_charset_to_text() -> None:
     assert content_type("text/csv") == "text/csv; charset=utf-8"
     assert content_type("application/sparql-results+json") == "application/sparql-results+json"
+
+
+def test_several_format_values_first_usable_wins() -> None:
+    """SPARQLWrapper sends format=rdf+xml&format=application/rdf+xml."""
+    assert negotiate(None, "graph", format_param=["yaml", "rdf+xml"]) == "application/rdf+xml"
+    with pytest.raises(NotAcceptable):
+        negotiate(None, "solutions", format_param=["yaml", "png"])

@@ -203,3 +203,99 @@ def test_manifest_found() -> None:
     if not MANIFEST.is_file():
         pytest.skip(f"W3C test suite not found at {MANIFEST} (set PEACETALKS_W3C_DIR)")
     assert len(TESTS) == 34
+
+
+# ------------------------------------------------------------ service description manifest
+
+SD_MANIFEST = W3C_DIR / "sparql11-service-description" / "manifest.ttl"
+SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+SD_TERMS = set(
+    # classes, properties and instances of https://www.w3.org/TR/sparql11-service-description/
+    [
+        "Service",
+        "Feature",
+        "Language",
+        "Function",
+        "Aggregate",
+        "EntailmentRegime",
+        "EntailmentProfile",
+        "GraphCollection",
+        "Dataset",
+        "Graph",
+        "NamedGraph",
+        "endpoint",
+        "feature",
+        "defaultEntailmentRegime",
+        "entailmentRegime",
+        "supportedEntailmentProfile",
+        "defaultSupportedEntailmentProfile",
+        "extensionFunction",
+        "extensionAggregate",
+        "languageExtension",
+        "supportedLanguage",
+        "propertyFeature",
+        "defaultDataset",
+        "availableGraphs",
+        "resultFormat",
+        "inputFormat",
+        "defaultGraph",
+        "namedGraph",
+        "name",
+        "graph",
+        "SPARQL10Query",
+        "SPARQL11Query",
+        "SPARQL11Update",
+        "DereferencesURIs",
+        "UnionDefaultGraph",
+        "RequiresDataset",
+        "EmptyGraphs",
+        "BasicFederatedQuery",
+    ]
+)
+SD_TYPES = {  # property -> rdf:type its object must have
+    SD.defaultDataset: SD.Dataset,
+    SD.namedGraph: SD.NamedGraph,
+    SD.defaultGraph: SD.Graph,
+    SD.graph: SD.Graph,
+}
+
+
+def _sd_tests() -> list[str]:
+    if not SD_MANIFEST.is_file():
+        return []
+    g = rdflib.Graph().parse(SD_MANIFEST, format="turtle")
+    entries = g.value(next(g.subjects(RDF.type, MF.Manifest)), MF.entries)
+    return [str(e).rsplit("#", 1)[-1] for e in _items(g, entries)]
+
+
+SD_TESTS = _sd_tests()
+
+
+def _description(client: TestClient, accept: str = "text/turtle") -> rdflib.Graph:
+    r = client.get("/sparql", headers={"accept": accept})
+    assert r.status_code == 200
+    media_type = r.headers["content-type"].split(";")[0]
+    return rdflib.Graph().parse(data=r.content, format=RDF_TYPES[media_type])
+
+
+@pytest.mark.skipif(not SD_MANIFEST.is_file(), reason=f"W3C manifest not found at {SD_MANIFEST}")
+@pytest.mark.parametrize("name", SD_TESTS)
+def test_service_description(name: str, w3c_client: TestClient) -> None:
+    endpoint = rdflib.URIRef(str(w3c_client.base_url) + "/sparql")
+    if name == "returns-rdf":
+        for accept in RDF_TYPES:
+            assert len(_description(w3c_client, accept)) > 0, accept
+    elif name == "has-endpoint-triple":
+        assert (None, SD.endpoint, endpoint) in _description(w3c_client)
+    elif name == "conforms-to-schema":
+        g = _description(w3c_client)
+        used = {t for triple in g for t in triple if isinstance(t, rdflib.URIRef) and t in SD}
+        assert {str(t).removeprefix(str(SD)) for t in used} <= SD_TERMS
+        services = set(g.subjects(RDF.type, SD.Service))
+        assert services and all(g.value(s, SD.endpoint) is not None for s in services)
+        for prop, cls in SD_TYPES.items():
+            for obj in g.objects(None, prop):
+                assert (obj, RDF.type, cls) in g, (prop, obj)
+        assert all(isinstance(n, rdflib.URIRef) for n in g.objects(None, SD.name))
+    else:
+        pytest.fail(f"unknown service description test {name}")

@@ -115,7 +115,7 @@ async def run_protocol_query(
         base_iri=endpoint,
     )
     media_type = media.negotiate(
-        request.headers.get("accept"), info.kind, format_param=_single(params, "format")
+        request.headers.get("accept"), info.kind, format_param=params.get("format")
     )
     query_request = QueryRequest(
         query=query,
@@ -141,7 +141,7 @@ async def run_protocol_query(
 def _describe_service(request: Request, params: Params) -> Response:
     triples = service_description(str(request.url.replace(query="")), request.app.state.dataset)
     media_type = media.negotiate(
-        request.headers.get("accept"), "graph", format_param=_single(params, "format")
+        request.headers.get("accept"), "graph", format_param=params.get("format")
     )
     body, _, _ = write_triples(triples, media_type, cap=len(triples) + 1)
     return Response(body, media_type=media.content_type(media_type), headers={"Vary": "Accept"})
