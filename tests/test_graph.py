@@ -199,6 +199,14 @@ def test_file_starts_with_header_comment(path: Path) -> None:
     assert first.startswith(f"# graph/{path.name}")
 
 
+@pytest.mark.parametrize("path", GRAPH_FILES, ids=lambda p: p.name)
+def test_file_is_in_canonical_form(path: Path) -> None:
+    """`python -m server.canonical` would not change the file (so diffs show real changes)."""
+    canonical = pytest.importorskip("server.canonical")
+    text = path.read_text(encoding="utf-8")
+    assert canonical.canonical_text(text) == text, f"run: python -m server.canonical {path}"
+
+
 # --- SHACL ------------------------------------------------------------------------------------
 
 
