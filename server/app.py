@@ -19,7 +19,7 @@ from server.dataset import Dataset, load_dataset
 from server.errors import PeacetalksError, error_response
 from server.executor import QueryExecutor
 from server.logs import AccessLogMiddleware
-from server.routes import api, ops, sparql
+from server.routes import api, linked_data, ops, sparql
 from server.settings import Settings
 
 
@@ -59,4 +59,5 @@ def create_app(settings: Settings | None = None, *, dataset: Dataset | None = No
     app.include_router(sparql.router)
     app.include_router(ops.router)
     app.include_router(api.build_router())
+    app.include_router(linked_data.router)
     return app

@@ -204,6 +204,7 @@ def _sorted_values(node: dict[str, Any]) -> dict[str, Any]:
 def serialize_triples(triples: Sequence[ox.Triple], media_type: str) -> bytes:
     """`triples` in an RDF format (quad formats put them in the default graph)."""
     fmt = BY_MEDIA_TYPE[media_type]
+    triples = sorted(triples, key=lambda t: (_key(t.subject), _key(t.predicate), _key(t.object)))
     if fmt.name == "jsonld":
         return compact_jsonld(triples)
     items: Sequence[ox.Triple] | Sequence[ox.Quad] = triples

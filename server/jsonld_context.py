@@ -3,8 +3,7 @@
 The context is a plain prefix map (JSON-LD 1.1, https://www.w3.org/TR/json-ld11/#compact-iris):
 every property and class compacts to `prefix:local`, values keep their datatype and language,
 so a document compacted with it expands to exactly the triples it came from. The same map
-shortens Turtle and TriG output. The `id` prefix names the resource space
-(`id:actor/vladimir-putin`).
+shortens Turtle and TriG output. Each resource kind is a prefix (`actor:vladimir-putin`).
 
 >>> PREFIXES["pt"]
 'https://w3id.org/peacetalks/ontology#'
@@ -21,10 +20,26 @@ ID_SPACE = "https://w3id.org/peacetalks/id/"
 """Where every resource IRI starts (`void:uriSpace`); `/id/…` on the server."""
 ONTOLOGY_IRI = "https://w3id.org/peacetalks/ontology"
 ONTOLOGY_NS = ONTOLOGY_IRI + "#"
+KINDS = (
+    "actor",
+    "outlet",
+    "post",
+    "tenure",
+    "place",
+    "issue",
+    "stance",
+    "event",
+    "statement",
+    "source",
+    "disagreement",
+    "account",
+    "figure",
+)
+"""The resource kinds of `docs/architecture.md` (`id/{kind}/{slug}`); each is also a prefix."""
 
 PREFIXES: dict[str, str] = {
     "pt": ONTOLOGY_NS,
-    "id": ID_SPACE,
+    **{kind: f"{ID_SPACE}{kind}/" for kind in KINDS},
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "owl": "http://www.w3.org/2002/07/owl#",

@@ -18,7 +18,7 @@ from typing import Literal
 
 from server.errors import NotAcceptable
 
-ResultKind = Literal["solutions", "boolean", "graph"]
+ResultKind = Literal["solutions", "boolean", "graph", "page"]
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,16 @@ RDF_FORMATS: tuple[MediaFormat, ...] = (
 )
 
 
+# Resource pages (/id/…, /ontology, /): an RDF format, or HTML for browsers. HTML comes
+# last so that `*/*` (curl, RDF clients) gets Turtle; browsers name text/html explicitly.
+HTML_FORMAT = MediaFormat("text/html", ("html",), ("application/xhtml+xml",))
+PAGE_FORMATS: tuple[MediaFormat, ...] = (*RDF_FORMATS, HTML_FORMAT)
+
+
 def formats_for(kind: ResultKind) -> tuple[MediaFormat, ...]:
     """The table that applies to a result kind."""
+    if kind == "page":
+        return PAGE_FORMATS
     return RDF_FORMATS if kind == "graph" else RESULTS_FORMATS
 
 
