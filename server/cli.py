@@ -173,6 +173,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a dump (server.export): same bytes as GET /dump."""
+    from server import export
+
+    return export.run(args, _load(_settings(args)))
+
+
 def cmd_format(args: argparse.Namespace) -> int:
     """`python -m server.canonical` over the given Turtle files (default: ontology/, graph/)."""
     from server import canonical
@@ -219,6 +226,13 @@ def parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="parse, SHACL-validate and run the violation checks")
     data_flags(v)
     v.set_defaults(func=cmd_validate)
+
+    from server import export
+
+    e = sub.add_parser("export", help="write a dump of the dataset (any RDF format)")
+    export.add_arguments(e)
+    data_flags(e)
+    e.set_defaults(func=cmd_export)
 
     f = sub.add_parser("format", help="rewrite the Turtle files canonically (server.canonical)")
     f.add_argument("--check", action="store_true", help="only report files not canonical")
