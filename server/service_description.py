@@ -68,6 +68,8 @@ def service_description(endpoint: str, dataset: Dataset) -> list[ox.Triple]:
         ),
         ox.Triple(service, _n(SD + "defaultDataset"), ds),
         ox.Triple(ds, a, _n(SD + "Dataset")),
+        # Its VoID description (statistics, dumps, licence, vocabularies): server.void.
+        ox.Triple(ds, _n(RDFS + "seeAlso"), _n(endpoint.rsplit("/", 1)[0] + "/.well-known/void")),
         ox.Triple(ds, _n(SD + "defaultGraph"), default),
         ox.Triple(default, a, _n(SD + "Graph")),
         ox.Triple(
