@@ -93,6 +93,12 @@ class CannedQuery:
     text: str
     variables: tuple[str, ...]
     """The top-level projection, in order (parameter variables included)."""
+    lists: tuple[tuple[str, str], ...] = ()
+    """(column, separator) of every `(GROUP_CONCAT(…; separator=…) AS ?column)`: the API
+    returns those as sorted arrays (GROUP_CONCAT's order is the engine's, not stable)."""
+
+    def separator(self, column: str) -> str | None:
+        return dict(self.lists).get(column)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -274,8 +280,11 @@ def _top_level(algebra: CompValue) -> list[str]:
     return names
 
 
-def check_query(file: Path, text: str, params: tuple[Param, ...]) -> tuple[str, ...]:
-    """Validate the SPARQL body against its parameters; returns the projected variables."""
+def check_query(
+    file: Path, text: str, params: tuple[Param, ...]
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Validate the SPARQL body against its parameters; returns the projected variables and
+    the list columns (see `CannedQuery.lists`)."""
     try:
         solutions = ox.Store().query(text)
     except SyntaxError as e:
@@ -325,11 +334,29 @@ def check_query(file: Path, text: str, params: tuple[Param, ...]) -> tuple[str, 
             f"?{missing[0]} is not in the top-level SELECT: every parameter variable must be "
             "projected (and grouped by, if the query aggregates)",
         )
-    try:  # the final word: pyoxigraph itself accepts the substitutions (SELECT * does not)
+    try:  # the final word: pyoxigraph itself accepts the substitutions
         ox.Store().query(text, substitutions={ox.Variable(p.name): ox.Literal("") for p in params})
     except RuntimeError as e:
         raise CatalogError(file, f"{e} (name every parameter variable in the SELECT)") from e
-    return variables
+    return variables, _list_columns(algebra, variables)
+
+
+def _list_columns(algebra: CompValue, variables: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    separators: dict[str, str] = {}
+    for item in _walk(algebra):
+        if isinstance(item, CompValue) and item.name == "Aggregate_GroupConcat":
+            separator = item.get("separator")
+            separators[str(item.res)] = " " if separator is None else str(separator)
+    found = {}
+    for item in _walk(algebra):
+        if (
+            isinstance(item, CompValue)
+            and item.name == "Extend"
+            and str(item.expr) in separators
+            and str(item.var) in variables
+        ):
+            found[str(item.var)] = separators[str(item.expr)]
+    return tuple(sorted(found.items()))
 
 
 def _pattern_below_projection(algebra: CompValue) -> Any:
@@ -364,7 +391,7 @@ def load_query(path: Path) -> CannedQuery:
     name = path.stem
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
         raise CatalogError(path, "file name must be lower-case words joined by '-'")
-    variables = check_query(path, source, params)
+    variables, lists = check_query(path, source, params)
     return CannedQuery(
         name=name,
         path=path,
@@ -374,6 +401,7 @@ def load_query(path: Path) -> CannedQuery:
         params=params,
         text=source,
         variables=variables,
+        lists=lists,
     )
 
 

@@ -97,6 +97,7 @@ def test_json_shape(client: TestClient) -> None:
     assert trump["url"] == "https://www.bbc.com/japanese/articles/czj3zrj73kro"
     assert trump["published"] == "2025-02-13"
     assert trump["disputed"] is True
+    assert trump["issues"] == ["crimea"]  # a GROUP_CONCAT column: a sorted list
     zelensky = next(r for r in body["rows"] if r["speaker"] == ID + "actor/volodymyr-zelensky")
     assert zelensky["date"] == "2025-02"  # month precision kept
 
@@ -155,6 +156,14 @@ def test_questions(client: TestClient, url: str, expected: set[str]) -> None:
     body = response.json()
     column = next(c for c in ("statement", "after", "actorStatement") if c in body["columns"])
     assert slugs(body["rows"], column) == expected
+
+
+def test_list_columns_are_sorted_lists(client: TestClient) -> None:
+    rows = client.get("/api/timeline?from=2025-02-12&to=2025-02-12").json()["rows"]
+    call = next(r for r in rows if r["item"].endswith("trump-putin-call-2025-02-12"))
+    assert call["who"] == ["Donald Trump", "Vladimir Putin"]
+    text = client.get("/api/timeline?from=2025-02-12&to=2025-02-12&format=csv").text
+    assert "Donald Trump, Vladimir Putin" in text
 
 
 def test_timeline_month_and_year_precision(client: TestClient) -> None:

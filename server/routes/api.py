@@ -106,10 +106,26 @@ def plain_value(term: dict[str, str] | None) -> Any:
     return value
 
 
-def csv_value(value: Any) -> str:
-    """A plain value as one CSV cell: language-tagged text keeps only its text."""
+def row_values(query: CannedQuery, binding: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """One result row as plain values; GROUP_CONCAT columns as sorted lists of strings."""
+    row = {}
+    for column in query.columns:
+        value = plain_value(binding.get(column))
+        separator = query.separator(column)
+        if separator is not None:
+            text = value.get("value", "") if isinstance(value, dict) else value
+            value = sorted(set(str(text).split(separator))) if text not in (None, "") else []
+        row[column] = value
+    return row
+
+
+def csv_value(value: Any, separator: str | None = None) -> str:
+    """A plain value as one CSV cell: language-tagged text keeps only its text, a list is
+    joined with its query's separator."""
     if value is None:
         return ""
+    if isinstance(value, list):
+        return (separator or " ").join(value)
     if isinstance(value, dict):
         return str(value.get("value", ""))
     if isinstance(value, bool):
@@ -117,12 +133,12 @@ def csv_value(value: Any) -> str:
     return str(value)
 
 
-def to_csv(columns: tuple[str, ...], rows: list[dict[str, Any]]) -> bytes:
+def to_csv(query: CannedQuery, rows: list[dict[str, Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
+    writer.writerow(query.columns)
     for row in rows:
-        writer.writerow([csv_value(row.get(c)) for c in columns])
+        writer.writerow([csv_value(row.get(c), query.separator(c)) for c in query.columns])
     return buffer.getvalue().encode("utf-8")
 
 
@@ -226,9 +242,9 @@ class CannedQueries:
             raw["results"]["bindings"] = bindings
             return Response(json.dumps(raw, ensure_ascii=False), media_type=SPARQL_JSON,
                             headers={"X-Peacetalks-Truncated": str(more).lower()})  # fmt: skip
-        rows = [{c: plain_value(b.get(c)) for c in query.columns} for b in bindings]
+        rows = [row_values(query, b) for b in bindings]
         if fmt == "csv":
-            return Response(to_csv(query.columns, rows), media_type="text/csv; charset=utf-8",
+            return Response(to_csv(query, rows), media_type="text/csv; charset=utf-8",
                             headers={"X-Peacetalks-Truncated": str(more).lower()})  # fmt: skip
         body: dict[str, Any] = {
             "query": query.name,
