@@ -133,3 +133,14 @@ def test_timeout_kills_the_worker_and_recovers(tmp_path: Path) -> None:
         assert json.loads(result.body)["boolean"] is True
     finally:
         ex.close()
+
+
+def test_from_named_only_leaves_the_default_graph_empty(executor: QueryExecutor) -> None:
+    query = f"SELECT ?s WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH <{EX}g1> {{ ?s ?p ?o }} }} }}"
+    result = executor.run(QueryRequest(query.replace("WHERE", f"FROM NAMED <{EX}g1> WHERE"), JSON))
+    assert _values(result.body, "s") == [EX + "dave"]
+
+
+def test_from_replaces_the_union_default_graph(executor: QueryExecutor) -> None:
+    result = executor.run(QueryRequest(f"SELECT ?s FROM <{EX}g1> WHERE {{ ?s ?p ?o }}", JSON))
+    assert _values(result.body, "s") == [EX + "dave"]

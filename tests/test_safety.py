@@ -215,3 +215,13 @@ def test_slow_query_gets_503_then_server_keeps_answering(tmp_path: Path) -> None
         # the other worker answers at once; the killed one is replaced in the background
         r = client.get("/sparql", params={"query": f"ASK {{ <{EX}s7> ?p ?o }}"})
         assert r.status_code == 200 and r.json()["boolean"] is True
+
+
+def test_escaped_service_keyword_is_not_executed(
+    tiny_client: TestClient, listener: tuple[str, list[object]]
+) -> None:
+    """`\\u0053ERVICE` is not a keyword to pyoxigraph (no pre-parse unescaping): a 400."""
+    url, connections = listener
+    query = "SELECT * WHERE { \\u0053ERVICE <" + url + "> { ?s ?p ?o } }"
+    assert tiny_client.get("/sparql", params={"query": query}).status_code == 400
+    assert connections == []
