@@ -163,3 +163,11 @@ def test_tokens_skip_comments_and_whitespace() -> None:
         "bnode",
         "other",
     ]
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import server.guard
+
+    assert doctest.testmod(server.guard).failed == 0

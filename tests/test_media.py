@@ -100,3 +100,11 @@ def test_several_format_values_first_usable_wins() -> None:
     assert negotiate(None, "graph", format_param=["yaml", "rdf+xml"]) == "application/rdf+xml"
     with pytest.raises(NotAcceptable):
         negotiate(None, "solutions", format_param=["yaml", "png"])
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import server.media
+
+    assert doctest.testmod(server.media).failed == 0

@@ -47,3 +47,11 @@ def test_invalid_values_are_rejected() -> None:
         Settings(query_timeout=0)
     with pytest.raises(ValueError):
         Settings(max_rows=0)
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import server.settings
+
+    assert doctest.testmod(server.settings).failed == 0
