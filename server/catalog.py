@@ -285,13 +285,7 @@ def check_query(
 ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     """Validate the SPARQL body against its parameters; returns the projected variables and
     the list columns (see `CannedQuery.lists`)."""
-    try:
-        solutions = ox.Store().query(text)
-    except SyntaxError as e:
-        raise CatalogError(file, f"SPARQL syntax error: {e}") from e
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise CatalogError(file, "only SELECT queries can be canned queries")
-    variables = tuple(v.value for v in solutions.variables)
+    variables = _projection(file, text)
     try:
         algebra = translateQuery(rdflib_parser.parseQuery(text)).algebra
     except Exception as e:  # rdflib raises pyparsing and its own exceptions
@@ -339,6 +333,19 @@ def check_query(
     except RuntimeError as e:
         raise CatalogError(file, f"{e} (name every parameter variable in the SELECT)") from e
     return variables, _list_columns(algebra, variables)
+
+
+def _projection(file: Path, text: str) -> tuple[str, ...]:
+    """The SELECT's variables, by pyoxigraph's parser. (A helper so that no pyoxigraph result
+    outlives it: frames of `check_query` can be kept alive by rdflib's exception caching,
+    and pyoxigraph objects must be dropped on the thread that made them.)"""
+    try:
+        solutions = ox.Store().query(text)
+    except SyntaxError as e:
+        raise CatalogError(file, f"SPARQL syntax error: {e}") from e
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise CatalogError(file, "only SELECT queries can be canned queries")
+    return tuple(v.value for v in solutions.variables)
 
 
 def _list_columns(algebra: CompValue, variables: tuple[str, ...]) -> tuple[tuple[str, str], ...]:

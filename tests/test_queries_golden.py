@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,8 +43,12 @@ def shipped() -> Iterator[TestClient]:
 @pytest.mark.parametrize("name", list(CATALOG))
 def test_golden(shipped: TestClient, name: str) -> None:
     query = CATALOG[name]
+    started = time.perf_counter()
     response = shipped.get(f"/api/{name}", params=query.example_params())
+    elapsed = time.perf_counter() - started
     assert response.status_code == 200, response.text
+    # A coarse guard (queries take 2-150 ms here): a free end in skos:broader* once cost 18 s.
+    assert elapsed < 5, f"{name} took {elapsed:.1f} s"
     actual = regenerate.canonical(response.json())
     path = regenerate.golden_path(name)
     if UPDATE:
