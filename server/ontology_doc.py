@@ -68,7 +68,7 @@ class OntologyDocs:
 
     def __init__(self, cache_dir: Path) -> None:
         self.cache_dir = cache_dir
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._html: str | None = None
         self._triples: list[ox.Triple] | None = None
         self.generator = ""
