@@ -303,12 +303,13 @@ RESULT_FORMAT_CHOICES = (
 )
 EXAMPLE_QUERY = """PREFIX pt: <https://w3id.org/peacetalks/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?statement ?date ?summary WHERE {
-  ?statement pt:speaker <https://w3id.org/peacetalks/id/actor/vladimir-putin> ;
-             pt:issue <https://w3id.org/peacetalks/id/issue/crimea> ;
+# Who said what about Crimea, and when (English summaries)
+SELECT ?date ?speaker ?summary WHERE {
+  ?statement pt:issue <https://w3id.org/peacetalks/id/issue/crimea> ;
+             pt:speaker/rdfs:label ?speaker ;
              pt:summary ?summary .
   OPTIONAL { ?statement pt:dateSaid ?date }
-  FILTER(LANG(?summary) = "en")
+  FILTER(LANG(?speaker) = "en" && LANG(?summary) = "en")
 } ORDER BY ?date"""
 
 

@@ -315,7 +315,7 @@ def index(request: Request, dataset: Dataset) -> dict[str, Any]:
         examples.append(
             {"iri": iri, "href": f"/id/{path}", "labels": names, "statements": len(said)}
         )
-    has_api = any(getattr(r, "path", "") == "/api" for r in request.app.routes)
+    has_api = "/api" in request.app.openapi().get("paths", {})  # cached by FastAPI
     return {
         "name": "peacetalks",
         "version": __version__,
