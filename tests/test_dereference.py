@@ -164,6 +164,9 @@ def test_concept_scheme_is_described(client: TestClient) -> None:
     assert r.status_code == 200
     g = graph_of(r)
     assert (rdflib.URIRef(ID + "issue"), rdflib.RDF.type, rdflib.SKOS.ConceptScheme) in g
+    location = r.headers["content-location"]
+    assert location == "/id/issue.ttl"
+    assert client.get(location).headers["content-type"].startswith("text/turtle")
 
 
 # ----------------------------------------------------------------------------- HTML

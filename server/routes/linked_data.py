@@ -101,10 +101,8 @@ def _rdf_response(body: bytes, media_type: str, headers: dict[str, str] | None =
 # --------------------------------------------------------------------------- dumps
 
 
-@router.api_route(
-    "/dump",
-    methods=["GET", "HEAD"],
-    summary="The whole dataset in an RDF format (asserted, inferred or all graphs)",
+@router.get(
+    "/dump", summary="The whole dataset in an RDF format (asserted, inferred or all graphs)"
 )
 def dump(request: Request, format: str | None = None, graphs: str | None = None) -> Response:
     """Quad formats (N-Quads, TriG) keep the named graphs; triple formats carry their union."""
@@ -125,6 +123,9 @@ def dump(request: Request, format: str | None = None, graphs: str | None = None)
         "X-Peacetalks-Statements": str(d.statements),
     }
     return _rdf_response(d.body, media_type, headers)
+
+
+router.add_api_route("/dump", dump, methods=["HEAD"], include_in_schema=False)
 
 
 @router.get("/context.jsonld", summary="The JSON-LD context of the JSON-LD dumps")
@@ -244,10 +245,15 @@ def list_kind(request: Request, kind: str, dataset: DatasetDep) -> Response:
 def scheme_or_kind(
     request: Request, kind: str, dataset: DatasetDep, format: str | None = None
 ) -> Response:
-    iri = ID_SPACE + kind
-    if describe.valid_slug(kind) and describe.exists(dataset.store, iri):
-        media_type = media.negotiate(request.headers.get("accept"), "page", format_param=format)
-        return _describe(request, iri, f"/id/{kind}", media_type)
+    stem, dot, ext = kind.rpartition(".")
+    forced = EXTENSIONS.get(ext) if dot else None
+    name = stem if forced else kind
+    iri = ID_SPACE + name
+    if describe.valid_slug(name) and describe.exists(dataset.store, iri):
+        media_type = forced or media.negotiate(
+            request.headers.get("accept"), "page", format_param=format
+        )
+        return _describe(request, iri, f"/id/{name}", media_type)
     return _kind_or_404(request, kind) or RedirectResponse(f"/id/{kind}/", status_code=301)
 
 
