@@ -205,7 +205,7 @@ def _statements(store: ox.Store, query: str, iri: str) -> list[StatementRow]:
         use_default_graph_as_union=True,
         substitutions={ox.Variable("x"): ox.NamedNode(iri)},
     )
-    found = sorted({r["st"].value for r in rows})  # type: ignore[union-attr,index]
+    found = sorted({r["st"].value for r in rows})  # type: ignore[union-attr]
     return sorted((statement_row(store, s) for s in found), key=_date_key)
 
 
@@ -247,7 +247,7 @@ def supported_by(store: ox.Store, source: str) -> list[str]:
         use_default_graph_as_union=True,
         substitutions={ox.Variable("x"): ox.NamedNode(source)},
     )
-    return [r["r"].value for r in rows]  # type: ignore[union-attr,index]
+    return [r["r"].value for r in rows]  # type: ignore[union-attr]
 
 
 def narrower(store: ox.Store, issue: str) -> list[str]:
@@ -270,7 +270,7 @@ def resources_of_kind(store: ox.Store, kind: str) -> list[str]:
         f'FILTER(?g != <{INFERRED_GRAPH}> && isIRI(?s) && STRSTARTS(STR(?s), "{prefix}")) }} '
         "ORDER BY ?s"
     )
-    return [r["s"].value for r in rows]  # type: ignore[union-attr,index]
+    return [r["s"].value for r in rows]  # type: ignore[union-attr]
 
 
 def kind_counts(store: ox.Store) -> dict[str, int]:
@@ -280,8 +280,9 @@ def kind_counts(store: ox.Store) -> dict[str, int]:
         f'FILTER(?g != <{INFERRED_GRAPH}> && isIRI(?s) && STRSTARTS(STR(?s), "{ID_SPACE}")) }}'
     )
     counts = dict.fromkeys(KINDS, 0)
+    assert isinstance(rows, ox.QuerySolutions)
     for r in rows:
-        kind = r["s"].value[len(ID_SPACE) :].split("/", 1)[0]  # type: ignore[union-attr,index]
+        kind = r["s"].value[len(ID_SPACE) :].split("/", 1)[0]
         if kind in counts:
             counts[kind] += 1
     return counts

@@ -95,9 +95,9 @@ def canonical_blank_nodes(quads: list[ox.Quad]) -> list[ox.Quad]:
     """
     mentions: dict[ox.BlankNode, list[ox.Quad]] = defaultdict(list)
     for q in quads:
-        for term in {q.subject, q.object}:
-            if isinstance(term, ox.BlankNode):
-                mentions[term].append(q)
+        for node in {q.subject, q.object}:
+            if isinstance(node, ox.BlankNode):
+                mentions[node].append(q)
     if not mentions:
         return quads
     names = dict.fromkeys(mentions, "")
@@ -126,10 +126,12 @@ def canonical_blank_nodes(quads: list[ox.Quad]) -> list[ox.Quad]:
         seen[names[b]] = n + 1
         mapping[b] = ox.BlankNode(f"b{names[b]}" + (f"x{n}" if n else ""))
 
-    def term(t: Any) -> Any:
+    def relabel(t: Any) -> Any:
         return mapping.get(t, t) if isinstance(t, ox.BlankNode) else t
 
-    return [ox.Quad(term(q.subject), q.predicate, term(q.object), q.graph_name) for q in quads]
+    return [
+        ox.Quad(relabel(q.subject), q.predicate, relabel(q.object), q.graph_name) for q in quads
+    ]
 
 
 def dataset_quads(store: ox.Store, graph_iris: Iterable[str]) -> list[ox.Quad]:
@@ -140,8 +142,8 @@ def dataset_quads(store: ox.Store, graph_iris: Iterable[str]) -> list[ox.Quad]:
         quads += store.quads_for_pattern(None, None, None, ox.NamedNode(iri))
     quads = canonical_blank_nodes(quads)
     quads.sort(
-        key=lambda q: (q.graph_name.value, _key(q.subject), _key(q.predicate), _key(q.object))
-    )  # type: ignore[union-attr]
+        key=lambda q: (_key(q.graph_name), _key(q.subject), _key(q.predicate), _key(q.object))
+    )
     return quads
 
 

@@ -36,8 +36,8 @@ SD = PREFIXES["sd"]
 SKOS = PREFIXES["skos"]
 WIKIDATA_SPACE = PREFIXES["wd"]
 
-VOCABULARIES = ("pt", "rdf", "rdfs", "owl", "skos", "prov", "org", "schema", "dcterms")
-VOCABULARIES += ("time", "sem", "sh", "foaf")
+VOCABULARIES: tuple[str, ...] = ("pt", "rdf", "rdfs", "owl", "skos", "prov", "org", "schema")
+VOCABULARIES += ("dcterms", "time", "sem", "sh", "foaf")
 """Prefixes (of `PREFIXES`) that name vocabularies; listed when a class or property uses one."""
 
 EXAMPLES = ("actor/vladimir-putin", "actor/volodymyr-zelensky", "actor/ukraine", "issue/crimea")
@@ -150,7 +150,7 @@ def void_description(dataset: Dataset, base_url: str) -> list[ox.Triple]:
         store,
         f"SELECT DISTINCT ?a WHERE {{ ?a a <{ONTOLOGY_IRI}#Article> }} ORDER BY ?a",
     ):
-        t.append(ox.Triple(d, _n(DCTERMS + "source"), row["a"]))  # type: ignore[arg-type]
+        t.append(ox.Triple(d, _n(DCTERMS + "source"), row["a"]))
     for name, value in statistics(store).items():
         t.append(ox.Triple(d, _n(VOID + name), _int(value)))
     t += _partitions(store, d)
@@ -172,8 +172,8 @@ def _partitions(store: ox.Store, d: ox.NamedNode) -> list[ox.Triple]:
         node = ox.BlankNode(f"class{i}")
         t += [
             ox.Triple(d, _n(VOID + "classPartition"), node),
-            ox.Triple(node, _n(VOID + "class"), row["c"]),  # type: ignore[arg-type]
-            ox.Triple(node, _n(VOID + "entities"), _int(int(row["n"].value))),  # type: ignore[union-attr]
+            ox.Triple(node, _n(VOID + "class"), row["c"]),
+            ox.Triple(node, _n(VOID + "entities"), _int(int(row["n"].value))),
         ]
     properties = _rows(
         store,
@@ -184,8 +184,8 @@ def _partitions(store: ox.Store, d: ox.NamedNode) -> list[ox.Triple]:
         node = ox.BlankNode(f"property{i}")
         t += [
             ox.Triple(d, _n(VOID + "propertyPartition"), node),
-            ox.Triple(node, _n(VOID + "property"), row["p"]),  # type: ignore[arg-type]
-            ox.Triple(node, _n(VOID + "triples"), _int(int(row["n"].value))),  # type: ignore[union-attr]
+            ox.Triple(node, _n(VOID + "property"), row["p"]),
+            ox.Triple(node, _n(VOID + "triples"), _int(int(row["n"].value))),
         ]
     return t
 
@@ -193,7 +193,7 @@ def _partitions(store: ox.Store, d: ox.NamedNode) -> list[ox.Triple]:
 def used_vocabularies(store: ox.Store) -> list[str]:
     """Namespaces (of `VOCABULARIES`) of the properties and classes in the data."""
     terms = {
-        row["t"].value  # type: ignore[union-attr]
+        row["t"].value
         for row in _rows(
             store,
             "SELECT DISTINCT ?t WHERE { { ?s ?t ?o } UNION "
@@ -212,7 +212,7 @@ def _subsets(dataset: Dataset, d: ox.NamedNode, base_url: str) -> list[ox.Triple
     t: list[ox.Triple] = []
     a = _n(RDF + "type")
     subjects = {
-        row["g"].value: int(row["n"].value)  # type: ignore[union-attr]
+        row["g"].value: int(row["n"].value)
         for row in dataset.store.query(
             "SELECT ?g (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
         )  # type: ignore[union-attr]

@@ -11,7 +11,7 @@ import rdflib
 from fastapi.testclient import TestClient
 from ld_common import CRIMEA, ID, LD_DATA, PT, PUTIN, UKRAINE, dataset_of, select, shipped_client
 
-from server.describe import resources_of_kind
+from server.describe import KINDS, resources_of_kind
 from server.settings import Settings
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -308,6 +308,12 @@ def test_kind_without_slash_redirects(client: TestClient) -> None:
     assert r.headers["location"] == "/id/actor/"
 
 
-def test_every_actor_dereferences(client: TestClient) -> None:
-    for iri in resources_of_kind(dataset_of(client).store, "actor"):
-        assert client.get(path(iri), headers={"Accept": "text/turtle"}).status_code == 200, iri
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_resource_dereferences(client: TestClient, kind: str) -> None:
+    """Each resource of each kind: valid HTML page, and Turtle that parses."""
+    for iri in resources_of_kind(dataset_of(client).store, kind):
+        page = client.get(path(iri), headers={"Accept": BROWSER})
+        assert page.status_code == 200, iri
+        valid_html(page.text)
+        turtle = client.get(path(iri), headers={"Accept": "text/turtle"})
+        assert (rdflib.URIRef(iri), None, None) in graph_of(turtle), iri

@@ -78,7 +78,7 @@ def state(request: Request) -> LinkedDataState:
         if current is None or current.dataset is not app_state.dataset:
             current = LinkedDataState(app_state.dataset, OntologyDocs(app_state.settings.cache_dir))
             app_state.linked_data = current
-        return current  # type: ignore[no-any-return]
+        return current
 
 
 def _base(request: Request) -> str:
