@@ -193,6 +193,17 @@ def cmd_format(args: argparse.Namespace) -> int:
     return int(canonical.main([*(["--check"] if args.check else []), *map(str, files)]))
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    """`bench/run.py` with the remaining arguments (a source checkout only: see bench/README.md)."""
+    import subprocess
+
+    script = resources.PACKAGE_DIR.parent / "bench" / "run.py"
+    if not resources.is_checkout() or not script.is_file():
+        print("peacetalks bench needs a source checkout (bench/run.py)", file=sys.stderr)
+        return 2
+    return subprocess.call([sys.executable, str(script), *args.bench_args])
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="peacetalks", description=__doc__)
     p.add_argument("--version", action="version", version=f"peacetalks {__version__}")
@@ -238,10 +249,19 @@ def parser() -> argparse.ArgumentParser:
     f.add_argument("--check", action="store_true", help="only report files not canonical")
     f.add_argument("files", nargs="*", type=Path, help="default: ontology/*.ttl graph/*.ttl")
     f.set_defaults(func=cmd_format)
+
+    bn = sub.add_parser(
+        "bench", help="run the benchmark (bench/run.py; --help for its options)", add_help=False
+    )
+    bn.add_argument("bench_args", nargs=argparse.REMAINDER, help="passed to bench/run.py")
+    bn.set_defaults(func=cmd_bench)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["bench"]:  # every option after `bench` belongs to bench/run.py
+        return cmd_bench(argparse.Namespace(bench_args=argv[1:]))
     args = parser().parse_args(argv)
     return int(args.func(args))
 

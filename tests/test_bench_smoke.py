@@ -1,0 +1,101 @@
+"""Smoke tests of bench/ (the benchmark itself is not a test): the synthetic graph is
+deterministic, has the requested size and answers both benchmark queries; the bounded
+in-process runner stops by itself; the targets are evaluated from figures. No timing is
+asserted."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pyoxigraph as ox
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+
+
+def _module(name: str) -> ModuleType:
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> ModuleType:
+    return _module("synthetic")
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    return _module("run")
+
+
+@pytest.fixture(scope="module")
+def small_graph(synthetic: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("synthetic") / "g.nt"
+    synthetic.generate(path, 20_000, seed=7)
+    return path
+
+
+def test_synthetic_is_deterministic(synthetic: ModuleType, tmp_path: Path) -> None:
+    a, b, c = tmp_path / "a.nt", tmp_path / "b.nt", tmp_path / "c.nt"
+    assert synthetic.generate(a, 5_000, seed=1) == synthetic.generate(b, 5_000, seed=1)
+    synthetic.generate(c, 5_000, seed=2)
+    assert a.read_bytes() == b.read_bytes()
+    assert a.read_bytes() != c.read_bytes()
+
+
+def test_synthetic_size_and_syntax(synthetic: ModuleType, small_graph: Path) -> None:
+    lines = small_graph.read_text(encoding="utf-8").splitlines()
+    assert 20_000 <= len(lines) < 20_020  # stops at the first statement boundary past it
+    store = ox.Store()
+    store.bulk_load(path=small_graph, format=ox.RdfFormat.N_TRIPLES)
+    assert len(store) == len(lines)  # valid N-Triples, no duplicate triples
+
+
+def test_benchmark_queries_answer_on_synthetic(bench: ModuleType, small_graph: Path) -> None:
+    store = ox.Store()
+    store.bulk_load(path=small_graph, format=ox.RdfFormat.N_TRIPLES)
+    for name, query in bench.QUERIES.items():
+        rows = list(store.query(query, use_default_graph_as_union=True))
+        assert rows, name
+    lookup = list(store.query(bench.QUERIES["lookup"]))
+    assert len(lookup) == 50
+    assert all(r["speakerLabel"] is not None for r in lookup)
+
+
+def test_bounded_runner_stops(bench: ModuleType) -> None:
+    stats = bench.run_threads(lambda: True, concurrency=2, duration=0.5, max_requests=1_000)
+    assert stats["requests"] == 1_000  # the count bound, well before the time bound
+    stats = bench.run_threads(lambda: False, concurrency=1, duration=0.2, max_requests=10**9)
+    assert stats["errors"] == stats["requests"] > 0
+
+
+def test_quick_args(bench: ModuleType) -> None:
+    args = bench.parse_args(["--quick"])
+    assert (args.size, args.no_peers, args.concurrency) == ("curated", True, [1, 10])
+
+
+def test_targets_from_figures(bench: ModuleType) -> None:
+    fig = bench.Figure
+    figures = [
+        fig("curated", "lookup", "peacetalks HTTP", 1, p50_ms=2.0, rps=400),
+        fig("curated", "lookup", "pyoxigraph in-process", 1, p50_ms=1.5),
+        fig("1m", "aggregate", "peacetalks HTTP", 1, p50_ms=100.0),
+        fig("1m", "aggregate", "rdflib-endpoint", 1, p50_ms=20_000.0),
+        fig("curated", "lookup", "peacetalks HTTP", 10, rps=900),
+        fig("curated", "lookup", "oxigraph serve", 10, rps=2000),
+    ]
+    met = {t["target"].split(" (")[0]: t["met"] for t in bench.evaluate(figures, [1, 10])}
+    assert met == {
+        "HTTP p50 within 1 ms of in-process": True,
+        "≥30× faster than rdflib-endpoint": True,
+        "req/s at c=10 ≥ ½ oxigraph serve": False,
+    }
