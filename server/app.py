@@ -19,6 +19,7 @@ from server.dataset import Dataset, load_dataset
 from server.errors import PeacetalksError, error_response
 from server.executor import QueryExecutor
 from server.logs import AccessLogMiddleware
+from server.result_cache import ResultCache
 from server.routes import api, linked_data, ops, sparql
 from server.settings import Settings
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, *, dataset: Dataset | None = No
     app.state.settings = settings
     app.state.dataset = dataset
     app.state.executor = executor
+    app.state.result_cache = ResultCache(int(settings.result_cache_mb * 2**20), dataset.version)
     app.add_exception_handler(PeacetalksError, error_response)
     app.add_middleware(
         CORSMiddleware,

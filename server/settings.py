@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     """Largest accepted request body, in bytes (413 beyond)."""
     log_level: str = "info"
     """Level of the `peacetalks` loggers (access log lines are INFO)."""
+    result_cache_mb: Annotated[float, Field(ge=0)] = 64.0
+    """Memory for memoized `/sparql` answers, in MiB; 0 turns it off (`server.result_cache`)."""
 
     @field_validator("data", mode="before")
     @classmethod

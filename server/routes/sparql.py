@@ -30,6 +30,7 @@ from server.errors import (
     UnsupportedMediaType,
 )
 from server.executor import QueryExecutor, QueryRequest
+from server.result_cache import CachedAnswer, ResultCache
 from server.results import write_triples
 from server.service_description import service_description
 from server.settings import Settings
@@ -107,6 +108,21 @@ async def run_protocol_query(
     named_graphs = tuple(params.get("named-graph-uri", ()))
     protocol_dataset = bool(default_graphs or named_graphs)
     endpoint = str(request.url.replace(query=""))
+    cache: ResultCache | None = getattr(request.app.state, "result_cache", None)
+    key = (
+        cache.key(
+            query,
+            accept=request.headers.get("accept"),
+            format_param="\x1f".join(params.get("format", ())),
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            base_iri=endpoint,
+        )
+        if cache is not None
+        else None
+    )
+    if cache is not None and key and (hit := cache.get(key)):
+        return _answer(request, cache, key, hit, settings)
     info = guard.check_query(
         query,
         max_length=settings.max_query_length,
@@ -125,17 +141,33 @@ async def run_protocol_query(
         base_iri=endpoint,
     )
     result = await run_in_threadpool(executor.run, query_request)
-    request.state.rows = result.rows
-    request.state.truncated = result.truncated
-    return Response(
-        result.body,
-        media_type=media.content_type(result.media_type),
-        headers={
-            "Vary": "Accept",
-            "X-Peacetalks-Truncated": "true" if result.truncated else "false",
-            "X-Peacetalks-Row-Limit": str(settings.max_rows),
-        },
-    )
+    answer = CachedAnswer(result.body, result.media_type, result.rows, result.truncated)
+    if cache is not None and key:
+        cache.put(key, answer)
+    return _answer(request, cache, key, answer, settings)
+
+
+def _answer(
+    request: Request,
+    cache: ResultCache | None,
+    key: str | None,
+    answer: CachedAnswer,
+    settings: Settings,
+) -> Response:
+    """The 200 (or, for a matching `If-None-Match`, 304) response carrying `answer`."""
+    request.state.rows = answer.rows
+    request.state.truncated = answer.truncated
+    headers = {
+        "Vary": "Accept",
+        "X-Peacetalks-Truncated": "true" if answer.truncated else "false",
+        "X-Peacetalks-Row-Limit": str(settings.max_rows),
+    }
+    if cache is not None and key:
+        headers["ETag"] = cache.etag(key)
+        headers["Cache-Control"] = "no-cache"
+        if cache.matches(key, request.headers.get("if-none-match")):
+            return Response(status_code=304, headers=headers)
+    return Response(answer.body, media_type=media.content_type(answer.media_type), headers=headers)
 
 
 def _describe_service(request: Request, params: Params) -> Response:
