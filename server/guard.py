@@ -12,6 +12,7 @@ strings, IRIs, comments, variables and prefixed names never count as keywords:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -97,8 +98,22 @@ def _resolve(tok: Token, prefixes: dict[str, str], base: str | None) -> str | No
     return None
 
 
+MEMO_MAX_LENGTH = 20_000
+"""Queries up to this many characters have their `QueryInfo` memoized (256 most recent)."""
+
+
 def inspect_query(query: str, base_iri: str | None = None) -> QueryInfo:
-    """Find the form and FROM graphs; raise `ForbiddenQuery` for updates, SERVICE and LOAD."""
+    """Find the form and FROM graphs; raise `ForbiddenQuery` for updates, SERVICE and LOAD.
+
+    Memoized for short queries: the same text comes back often (canned queries, the route
+    and then the worker), and tokenizing costs ~0.3 ms per KB. Refusals are not memoized.
+    """
+    if len(query) <= MEMO_MAX_LENGTH:
+        return _inspect_memo(query, base_iri)
+    return _inspect(query, base_iri)
+
+
+def _inspect(query: str, base_iri: str | None) -> QueryInfo:
     tokens = list(tokenize(query))
     prefixes: dict[str, str] = {}
     base: str | None = base_iri
@@ -147,6 +162,9 @@ def inspect_query(query: str, base_iri: str | None = None) -> QueryInfo:
             continue
         i += 1
     return QueryInfo(form, tuple(froms), tuple(named))
+
+
+_inspect_memo = functools.lru_cache(maxsize=256)(_inspect)
 
 
 def check_query(
