@@ -214,7 +214,9 @@ class LabelIndex:
     @classmethod
     def from_store(cls, store: ox.Store) -> LabelIndex:
         by_kind: dict[str, dict[str, _Resource]] = {"issue": {}, "actor": {}, "event": {}}
-        for row in store.query(_LABELS_QUERY, use_default_graph_as_union=True):
+        solutions = store.query(_LABELS_QUERY, use_default_graph_as_union=True)
+        assert isinstance(solutions, ox.QuerySolutions)
+        for row in solutions:
             iri = row["r"].value
             kind, _, slug = iri[len(ID_BASE) :].partition("/")
             kind = KIND_OF_PATH.get(kind, "")
@@ -233,9 +235,6 @@ class LabelIndex:
                 resource.preferred.sort(key=lambda e: (e[1] != "en", e))
                 resource.alt.sort()
         return cls(by_kind)
-
-    def kinds(self) -> tuple[str, ...]:
-        return tuple(self._by_kind)
 
     def resolve(self, kind: str, value: str, *, param: str | None = None) -> Resolved:
         """The one resource of `kind` that `value` names (see the module docstring)."""
@@ -312,7 +311,9 @@ class Binding:
     values: dict[str, Any]
 
 
-def term_for(param: Param, value: str, index: LabelIndex | None) -> tuple[ox.Term, Any]:
+def term_for(
+    param: Param, value: str, index: LabelIndex | None
+) -> tuple[ox.NamedNode | ox.Literal, Any]:
     """(RDF term, plain value shown in the response) for one parameter value."""
     checked = check_syntax(param, value)
     if param.type in ("issue", "actor", "event"):
