@@ -8,7 +8,7 @@ is immutable while the server runs, so each (format, graphs) dump is built once,
 request, and kept (`DumpCache`).
 
 JSON-LD is compact JSON-LD with the published context (`server.jsonld_context`) embedded,
-so a dump expands offline to the same triples; rdflib does the compaction.
+so a dump expands offline to the same triples (`compact_jsonld`).
 """
 
 from __future__ import annotations
@@ -164,34 +164,57 @@ def _used_prefixes(items: Sequence[ox.Triple] | Sequence[ox.Quad]) -> dict[str, 
     return {p: ns for p, ns in PREFIXES.items() if any(i.startswith(ns) for i in iris)}
 
 
+def _compact_iri(iri: str) -> str:
+    """`prefix:local` when a context prefix covers `iri` (and the result cannot be misread
+    as an absolute IRI), else the IRI itself."""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(iri) > len(ns) and not iri[len(ns) :].startswith("//"):
+            return f"{prefix}:{iri[len(ns) :]}"
+    return iri
+
+
+def _node_ref(term: ox.NamedNode | ox.BlankNode) -> str:
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else _compact_iri(term.value)
+
+
+def _jsonld_value(term: Any) -> Any:
+    if isinstance(term, ox.NamedNode | ox.BlankNode):
+        return {"@id": _node_ref(term)}
+    if term.language:
+        return {"@value": term.value, "@language": term.language}
+    if term.datatype.value == XSD_STRING:
+        return term.value
+    # The lexical form is kept as written: no conversion to JSON numbers or booleans.
+    return {"@value": term.value, "@type": _compact_iri(term.datatype.value)}
+
+
 def compact_jsonld(triples: Sequence[ox.Triple]) -> bytes:
-    """Compact JSON-LD of `triples` with the published context embedded (rdflib)."""
-    import rdflib
+    """Compact JSON-LD of `triples` with the published context embedded.
 
-    def term(t: Any) -> Any:
-        if isinstance(t, ox.NamedNode):
-            return rdflib.URIRef(t.value)
-        if isinstance(t, ox.BlankNode):  # keep the (canonical) label: parsing would not
-            return rdflib.BNode(t.value)
-        if t.language:
-            return rdflib.Literal(t.value, lang=t.language)
-        if t.datatype.value == XSD_STRING:
-            return rdflib.Literal(t.value)
-        return rdflib.Literal(t.value, datatype=rdflib.URIRef(t.datatype.value))
-
-    graph = rdflib.Graph()
+    A flat `@graph` of node objects, one per subject, keys and IRIs compacted with the
+    context's prefixes (https://www.w3.org/TR/json-ld11/#compact-iris), literals with their
+    language or datatype and their exact lexical form. Lists stay as `rdf:first`/`rdf:rest`
+    nodes: folding them into `@list` can lose statements about list nodes (rdflib's
+    serializer drops e.g. `_:b owl:sameAs _:b` this way), and the point is a lossless dump.
+    """
+    rdf_type = PREFIXES["rdf"] + "type"
+    nodes: dict[str, dict[str, Any]] = {}
     for t in triples:
-        graph.add((term(t.subject), term(t.predicate), term(t.object)))
-    text = graph.serialize(format="json-ld", context=CONTEXT["@context"], auto_compact=False)
-    doc = json.loads(text)
-    if isinstance(doc, list):  # an empty graph
-        doc = {"@context": CONTEXT["@context"], "@graph": doc}
-    elif "@graph" not in doc:  # a single node: keep one shape for every document
-        node = {k: v for k, v in doc.items() if k != "@context"}
-        doc = {"@context": doc["@context"], "@graph": [node] if node else []}
-    # rdflib's node and value order varies between runs; both are unordered in JSON-LD
-    # (only `@list` arrays are ordered, and those are left alone), so sort them.
-    doc["@graph"] = sorted((_sorted_values(n) for n in doc["@graph"]), key=_json_key)
+        subject = _node_ref(t.subject)  # type: ignore[arg-type]
+        node = nodes.setdefault(subject, {"@id": subject})
+        if t.predicate.value == rdf_type and isinstance(t.object, ox.NamedNode):
+            node.setdefault("@type", []).append(_compact_iri(t.object.value))
+        else:
+            key = _compact_iri(t.predicate.value)
+            node.setdefault(key, []).append(_jsonld_value(t.object))
+    graph = [
+        {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in n.items()}
+        for n in nodes.values()
+    ]
+    doc = {
+        "@context": CONTEXT["@context"],
+        "@graph": sorted((_sorted_values(n) for n in graph), key=lambda n: n["@id"]),
+    }
     return (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
 
