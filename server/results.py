@@ -41,7 +41,7 @@ COMMON_PREFIXES = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "prov": "http://www.w3.org/ns/prov#",
     "org": "http://www.w3.org/ns/org#",
-    "schema": "http://schema.org/",
+    "schema": "https://schema.org/",
     "dcterms": "http://purl.org/dc/terms/",
     "pt": "https://w3id.org/peacetalks/ontology#",
     "sd": "http://www.w3.org/ns/sparql-service-description#",
