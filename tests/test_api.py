@@ -255,6 +255,17 @@ def test_unknown_parameter(client: TestClient) -> None:
     assert "speaker" in response.json()["message"]
 
 
+def test_repeated_parameter(client: TestClient) -> None:
+    response = client.get("/api/who-said-what?issue=crimea&issue=kursk", headers=JSON)
+    assert response.status_code == 400
+    assert "'issue' given more than once" in response.json()["message"]
+
+
+def test_truncated_header(client: TestClient) -> None:
+    assert client.get("/api/issues?limit=1").headers["x-peacetalks-truncated"] == "true"
+    assert client.get("/api/issues").headers["x-peacetalks-truncated"] == "false"
+
+
 def test_unknown_value_404_with_suggestions(client: TestClient) -> None:
     response = client.get("/api/who-said-what?issue=crimia", headers=JSON)
     assert response.status_code == 404

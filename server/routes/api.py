@@ -224,6 +224,11 @@ class CannedQueries:
         limit = _page_number(request, "limit", min(DEFAULT_LIMIT, settings.max_rows),
                              settings.max_rows)  # fmt: skip
         offset = _page_number(request, "offset", 0, 10**9)
+        repeated = sorted(
+            n for n in set(request.query_params) if len(request.query_params.getlist(n)) > 1
+        )
+        if repeated:
+            raise BadRequest(f"parameter {repeated[0]!r} given more than once")
         given = {name: request.query_params[name] for name in declared & set(request.query_params)}
         binding = bind(query, given, self.index(request))
         result = request.app.state.executor.run(
@@ -238,14 +243,16 @@ class CannedQueries:
         bindings = raw["results"]["bindings"]
         more = len(bindings) > limit
         bindings = bindings[:limit]
+        headers = {"X-Peacetalks-Truncated": str(more).lower()}
         if fmt == "sparql-json":
             raw["results"]["bindings"] = bindings
-            return Response(json.dumps(raw, ensure_ascii=False), media_type=SPARQL_JSON,
-                            headers={"X-Peacetalks-Truncated": str(more).lower()})  # fmt: skip
+            body_bytes = json.dumps(raw, ensure_ascii=False).encode("utf-8")
+            return Response(body_bytes, media_type=SPARQL_JSON, headers=headers)
         rows = [row_values(query, b) for b in bindings]
         if fmt == "csv":
-            return Response(to_csv(query, rows), media_type="text/csv; charset=utf-8",
-                            headers={"X-Peacetalks-Truncated": str(more).lower()})  # fmt: skip
+            return Response(
+                to_csv(query, rows), media_type="text/csv; charset=utf-8", headers=headers
+            )
         body: dict[str, Any] = {
             "query": query.name,
             "params": binding.values,
@@ -258,7 +265,7 @@ class CannedQueries:
         if more:
             following = {**request.query_params, "offset": str(offset + limit)}
             body["next"] = f"{request.url.path}?{urlencode(following)}"
-        return JSONResponse(body)
+        return JSONResponse(body, headers=headers)
 
 
 def example_url(query: CannedQuery) -> str:
