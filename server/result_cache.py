@@ -9,7 +9,7 @@ off). Queries whose answer may change between runs (RAND, NOW, UUID, STRUUID, BN
 never kept. Each kept answer carries a weak ETag, so clients can revalidate with
 `If-None-Match` and get 304.
 
->>> cache = ResultCache(max_bytes=1000, version="v1")
+>>> cache = ResultCache(max_bytes=4000, version="v1")
 >>> key = cache.key("ASK {}", accept="application/sparql-results+json")
 >>> cache.put(key, CachedAnswer(b'{"boolean":true}', "application/sparql-results+json", 1, False))
 >>> cache.get(key).body
@@ -40,9 +40,14 @@ class CachedAnswer:
     truncated: bool
 
 
+ENTRY_OVERHEAD = 512
+"""Bytes charged per entry beside its body (key, dataclass, map slot), so that many tiny
+answers (ASK) cannot grow the map far past the budget."""
+
+
 class ResultCache:
-    """Thread-safe LRU of `CachedAnswer`s keyed by `key(...)`, at most `max_bytes` of bodies;
-    an answer larger than a quarter of that is not kept."""
+    """Thread-safe LRU of `CachedAnswer`s keyed by `key(...)`, at most `max_bytes` of bodies
+    plus `ENTRY_OVERHEAD` each; an answer larger than a quarter of that is not kept."""
 
     def __init__(self, max_bytes: int, version: str) -> None:
         self.max_bytes = max_bytes
@@ -101,18 +106,18 @@ class ResultCache:
             return answer
 
     def put(self, key: str, answer: CachedAnswer) -> None:
-        size = len(answer.body)
+        size = len(answer.body) + ENTRY_OVERHEAD
         if size > self.max_bytes // 4:
             return
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= len(old.body)
+                self._bytes -= len(old.body) + ENTRY_OVERHEAD
             self._entries[key] = answer
             self._bytes += size
             while self._bytes > self.max_bytes and self._entries:
                 _, evicted = self._entries.popitem(last=False)
-                self._bytes -= len(evicted.body)
+                self._bytes -= len(evicted.body) + ENTRY_OVERHEAD
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from server.result_cache import CachedAnswer, ResultCache
+from server.result_cache import ENTRY_OVERHEAD, CachedAnswer, ResultCache
 
 JSON = "application/sparql-results+json"
 QUERY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 3"
@@ -62,16 +62,17 @@ def test_key_depends_on_dataset_and_graphs() -> None:
 
 
 def test_bounded_in_bytes() -> None:
-    cache = ResultCache(max_bytes=100, version="v")
+    entry = ENTRY_OVERHEAD + 20
+    cache = ResultCache(max_bytes=5 * entry, version="v")
     keys = [cache.key(f"ASK {{ <urn:x:{i}> ?p ?o }}") for i in range(10)]
     for k in keys:
         assert k is not None
         cache.put(k, CachedAnswer(b"x" * 20, JSON, 1, False))
-    assert len(cache) == 5  # least recently used evicted
+    assert len(cache) == 5  # least recently used evicted; the per-entry overhead counts
     assert cache.get(keys[0]) is None and cache.get(keys[-1]) is not None
     big = cache.key("ASK { <urn:x:big> ?p ?o }")
     assert big is not None
-    cache.put(big, CachedAnswer(b"x" * 26, JSON, 1, False))  # over a quarter: not kept
+    cache.put(big, CachedAnswer(b"x" * entry, JSON, 1, False))  # over a quarter: not kept
     assert cache.get(big) is None
 
 
