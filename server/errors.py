@@ -116,6 +116,15 @@ class Unavailable(PeacetalksError):
     code = "unavailable"
 
 
+class Busy(Unavailable):
+    """503: every query worker stayed busy for the queue timeout; nothing was run."""
+
+    code = "busy"
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": "2"}
+
+
 class QueryFailed(PeacetalksError):
     """500: the query engine failed for a reason that is not the client's."""
 

@@ -32,6 +32,7 @@ import pyoxigraph as ox
 
 from server.errors import (
     BadRequest,
+    Busy,
     NotAcceptable,
     QuerySyntaxError,
     QueryTimeout,
@@ -200,8 +201,9 @@ class _Worker:
 class QueryExecutor:
     """Runs `QueryRequest`s on worker processes with a hard deadline (see module docstring).
 
-    Thread-safe: FastAPI calls `run` from its threadpool; each call takes an idle worker
-    (waiting for one counts against the deadline).
+    Thread-safe: FastAPI calls `run` from its threadpool; each call takes an idle worker,
+    waiting at most `queue_timeout` for one (then `Busy`, 503, and nothing runs). The query
+    deadline starts when the worker receives the query, so queueing never gets a query killed.
     """
 
     STARTUP_TIMEOUT = 120.0
@@ -251,21 +253,22 @@ class QueryExecutor:
         threading.Thread(target=start, name="peacetalks-worker-restart", daemon=True).start()
 
     def run(self, request: QueryRequest, *, timeout: float | None = None) -> QueryResult:
-        """Run one query; raises `QueryTimeout` (deadline), `QuerySyntaxError`,
-        `BadRequest`, `NotAcceptable`, `QueryFailed` or `Unavailable`."""
+        """Run one query; raises `QueryTimeout` (deadline), `Busy` (no free worker),
+        `QuerySyntaxError`, `BadRequest`, `NotAcceptable`, `QueryFailed` or `Unavailable`."""
         if self._closed:
             raise Unavailable("the query executor is shut down")
         limit = self.settings.query_timeout if timeout is None else timeout
         if self.settings.workers == 0:
             return execute(self.dataset.store, request, self.settings.max_rows)
-        deadline = time.monotonic() + limit
+        wait = self.settings.queue_timeout
         try:
-            worker = self._idle.get(timeout=limit)
+            worker = self._idle.get(timeout=wait)
         except queue.Empty:
-            raise QueryTimeout(
-                f"all {self.settings.workers} query workers stayed busy for {limit:g} s; "
-                "try again later"
+            raise Busy(
+                f"all {self.settings.workers} query workers stayed busy for {wait:g} s "
+                "(PEACETALKS_QUEUE_TIMEOUT); nothing was run, try again later"
             ) from None
+        deadline = time.monotonic() + limit
         try:
             worker.conn.send(request)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     """TCP port `peacetalks serve` listens on."""
     query_timeout: Annotated[float, Field(gt=0)] = 30.0
     """Hard deadline of one SPARQL query, in seconds; past it the worker is killed (503)."""
+    queue_timeout: Annotated[float, Field(gt=0)] = 10.0
+    """How long a query may wait for a free worker before the answer is 503 "busy" (seconds).
+    Waiting does not count against `query_timeout`, so no query is killed for having queued."""
     max_rows: Annotated[int, Field(ge=1)] = 10_000
     """Most solutions (or triples) one response carries; more sets `X-Peacetalks-Truncated`."""
     data: Annotated[list[Path], NoDecode] = []

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from server.dataset import Dataset, load_dataset
-from server.errors import BadRequest, NotAcceptable, QuerySyntaxError, QueryTimeout
+from server.errors import BadRequest, Busy, NotAcceptable, QuerySyntaxError, QueryTimeout
 from server.executor import QueryExecutor, QueryRequest, parse_term
 from server.settings import Settings
 
@@ -144,3 +146,45 @@ def test_from_named_only_leaves_the_default_graph_empty(executor: QueryExecutor)
 def test_from_replaces_the_union_default_graph(executor: QueryExecutor) -> None:
     result = executor.run(QueryRequest(f"SELECT ?s FROM <{EX}g1> WHERE {{ ?s ?p ?o }}", JSON))
     assert _values(result.body, "s") == [EX + "dave"]
+
+
+def test_queueing_never_gets_a_query_killed(tmp_path: Path) -> None:
+    """With one worker busy on a slow query, a second query waits at most the queue timeout
+    and gets `Busy` without running; the slow query is not killed for the other's wait, and
+    its own deadline runs from when it started."""
+    data = tmp_path / "many.nt"
+    data.write_text(
+        "".join(f"<{EX}s{i}> <{EX}p> <{EX}o{i}> .\n" for i in range(3000)), encoding="utf-8"
+    )
+    settings = Settings(
+        shipped_data=False,
+        data=[data],
+        cache_dir=tmp_path / "c",
+        inference=False,
+        workers=1,
+        queue_timeout=0.5,
+    )
+    ex = QueryExecutor(load_dataset(settings), settings)
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+    outcome: list[BaseException] = []
+
+    def run_slow() -> None:
+        try:
+            ex.run(QueryRequest(slow, JSON), timeout=3.0)
+        except BaseException as e:  # the outcome is what this test inspects
+            outcome.append(e)
+
+    try:
+        t = threading.Thread(target=run_slow)
+        t.start()
+        time.sleep(0.3)  # let the slow query take the only worker
+        with pytest.raises(Busy) as busy:
+            ex.run(QueryRequest("ASK {}", JSON), timeout=60)
+        assert "PEACETALKS_QUEUE_TIMEOUT" in busy.value.message
+        t.join(30)
+        # the slow query ran into its own 3 s deadline, not anything shorter
+        assert len(outcome) == 1 and isinstance(outcome[0], QueryTimeout)
+        result = ex.run(QueryRequest(f"ASK {{ <{EX}s1> ?p ?o }}", JSON), timeout=60)
+        assert json.loads(result.body)["boolean"] is True
+    finally:
+        ex.close()
