@@ -7,86 +7,9 @@ dropped statement shows in review), and checks spot facts by SPARQL.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyoxigraph as ox
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-GRAPH_BASE = "https://w3id.org/peacetalks/graph/"
-PREFIXES = """
-PREFIX pt: <https://w3id.org/peacetalks/ontology#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX schema: <https://schema.org/>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-PREFIX actor: <https://w3id.org/peacetalks/id/actor/>
-PREFIX outlet: <https://w3id.org/peacetalks/id/outlet/>
-PREFIX post: <https://w3id.org/peacetalks/id/post/>
-PREFIX issue: <https://w3id.org/peacetalks/id/issue/>
-PREFIX stance: <https://w3id.org/peacetalks/id/stance/>
-PREFIX event: <https://w3id.org/peacetalks/id/event/>
-PREFIX statement: <https://w3id.org/peacetalks/id/statement/>
-PREFIX source: <https://w3id.org/peacetalks/id/source/>
-PREFIX figure: <https://w3id.org/peacetalks/id/figure/>
-PREFIX account: <https://w3id.org/peacetalks/id/account/>
-PREFIX disagreement: <https://w3id.org/peacetalks/id/disagreement/>
-"""
-STATEMENT_NS = "https://w3id.org/peacetalks/id/statement/"
-
-
-@pytest.fixture(scope="module")
-def store() -> ox.Store:
-    """Ontology (without the shapes) and every graph file, each in its own named graph."""
-    s = ox.Store()
-    files = [p for p in sorted((ROOT / "ontology").glob("*.ttl")) if p.name != "shapes.ttl"]
-    files += sorted((ROOT / "graph").glob("*.ttl"))
-    for path in files:
-        graph = ox.NamedNode(GRAPH_BASE + path.relative_to(ROOT).as_posix())
-        s.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
-    return s
-
-
-def ask(store: ox.Store, query: str) -> bool:
-    return bool(store.query(PREFIXES + query, use_default_graph_as_union=True))
-
-
-def select(store: ox.Store, query: str) -> list[list[str]]:
-    rows = store.query(PREFIXES + query, use_default_graph_as_union=True)
-    return [[term.value for term in row] for row in rows]
-
-
-def relayed_statements(store: ox.Store, digest: str) -> list[str]:
-    rows = select(
-        store,
-        "SELECT DISTINCT ?s WHERE { ?s a pt:Statement ; "
-        f"pt:relayedBy source:{digest} }} ORDER BY ?s",
-    )
-    return [row[0].removeprefix(STATEMENT_NS) for row in rows]
-
-
-def check_provenance(store: ox.Store, digest: str) -> None:
-    """Each statement relayed by the digest is derived from the digest or an article it cites."""
-    bad = select(
-        store,
-        f"""SELECT ?s ?src WHERE {{
-          ?s a pt:Statement ; pt:relayedBy source:{digest} ; prov:wasDerivedFrom ?src .
-          FILTER(?src != source:{digest})
-          FILTER NOT EXISTS {{ source:{digest} dcterms:references ?src }}
-        }}""",
-    )
-    assert bad == []
-    missing = select(
-        store,
-        f"""SELECT ?s WHERE {{
-          ?s a pt:Statement ; pt:relayedBy source:{digest} .
-          FILTER NOT EXISTS {{ ?s prov:wasDerivedFrom ?src }}
-        }}""",
-    )
-    assert missing == []
-
+from curated import ask, check_provenance, curated_store, relayed_statements
 
 DIGEST = "digest-001"
 EXPECTED = [
@@ -112,6 +35,11 @@ EXPECTED = [
     "001-20-asahi-globe-us-plan-munich",
     "001-21-asahi-globe-possible-peacekeeping-minerals-deal",
 ]
+
+
+@pytest.fixture(scope="module")
+def store() -> ox.Store:
+    return curated_store()
 
 
 def test_statement_count(store: ox.Store) -> None:

@@ -8,32 +8,9 @@ issue, stance, dates, source URLs, the inauguration-date and Hegseth/Austin disa
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pyoxigraph as ox
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-GRAPH_BASE = "https://w3id.org/peacetalks/graph/"
-PREFIXES = """
-PREFIX pt: <https://w3id.org/peacetalks/ontology#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX schema: <https://schema.org/>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-PREFIX actor: <https://w3id.org/peacetalks/id/actor/>
-PREFIX outlet: <https://w3id.org/peacetalks/id/outlet/>
-PREFIX post: <https://w3id.org/peacetalks/id/post/>
-PREFIX issue: <https://w3id.org/peacetalks/id/issue/>
-PREFIX stance: <https://w3id.org/peacetalks/id/stance/>
-PREFIX event: <https://w3id.org/peacetalks/id/event/>
-PREFIX statement: <https://w3id.org/peacetalks/id/statement/>
-PREFIX source: <https://w3id.org/peacetalks/id/source/>
-PREFIX figure: <https://w3id.org/peacetalks/id/figure/>
-PREFIX account: <https://w3id.org/peacetalks/id/account/>
-PREFIX disagreement: <https://w3id.org/peacetalks/id/disagreement/>
-"""
-STATEMENT_NS = "https://w3id.org/peacetalks/id/statement/"
+from curated import STATEMENT_NS, ask, curated_store, select
 
 EXPECTED = [
     "004-01-russia-aim-overthrow-denazify",
@@ -70,23 +47,7 @@ EXPECTED = [
 
 @pytest.fixture(scope="module")
 def store() -> ox.Store:
-    """Ontology (without the shapes) and every graph file, each in its own named graph."""
-    s = ox.Store()
-    files = [p for p in sorted((ROOT / "ontology").glob("*.ttl")) if p.name != "shapes.ttl"]
-    files += sorted((ROOT / "graph").glob("*.ttl"))
-    for path in files:
-        graph = ox.NamedNode(GRAPH_BASE + path.relative_to(ROOT).as_posix())
-        s.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=graph)
-    return s
-
-
-def ask(store: ox.Store, query: str) -> bool:
-    return bool(store.query(PREFIXES + query, use_default_graph_as_union=True))
-
-
-def select(store: ox.Store, query: str) -> list[list[str]]:
-    rows = store.query(PREFIXES + query, use_default_graph_as_union=True)
-    return [[term.value for term in row] for row in rows]
+    return curated_store()
 
 
 def statements_of_digest(store: ox.Store) -> list[str]:
