@@ -142,3 +142,21 @@ def test_malformed_values_name_the_parameter(type_: str, value: str) -> None:
 def test_terms_are_rdf_terms_not_text(type_: str, value: str, term: str) -> None:
     bound, _ = term_for(_param(type_), value, None)
     assert str(bound) == term
+
+
+@pytest.mark.parametrize(
+    ("value", "slug"),
+    [
+        ("trump", "donald-trump"),  # not ambiguous with "Trump administration"
+        ("トランプ", "donald-trump"),
+        ("putin", "vladimir-putin"),
+        ("プーチン", "vladimir-putin"),
+        ("zelensky", "volodymyr-zelensky"),
+        ("ゼレンスキー", "volodymyr-zelensky"),
+    ],
+)
+def test_surnames_resolve_in_the_shipped_graph(value: str, slug: str) -> None:
+    """The sources name people by surname (トランプ氏, プーチン大統領); so do users."""
+    from curated import curated_store
+
+    assert LabelIndex.from_store(curated_store()).resolve("actor", value).slug == slug
