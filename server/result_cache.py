@@ -24,6 +24,7 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 VOLATILE = re.compile(r"\b(RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
@@ -67,8 +68,12 @@ class ResultCache:
         default_graphs: tuple[str, ...] = (),
         named_graphs: tuple[str, ...] = (),
         base_iri: str | None = None,
+        substitutions: Mapping[str, str] | None = None,
     ) -> str | None:
-        """The cache key of a request, or None when its answer must not be kept."""
+        """The cache key of a request, or None when its answer must not be kept.
+
+        `substitutions` are the values bound into a canned query (variable → N-Triples term).
+        """
         if self.max_bytes <= 0 or VOLATILE.search(query):
             return None
         parts = [
@@ -79,6 +84,7 @@ class ResultCache:
             "\x1f".join(default_graphs),
             "\x1f".join(named_graphs),
             base_iri or "",
+            "\x1f".join(f"{k}={v}" for k, v in sorted((substitutions or {}).items())),
         ]
         return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()
 

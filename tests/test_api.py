@@ -35,6 +35,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         cache_dir=tmp_path_factory.mktemp("api-cache"),
         workers=1,
         max_rows=50,
+        result_cache_mb=0,  # every request reaches the executor (the injection tests read it)
     )
     with TestClient(create_app(settings)) as test_client:
         yield test_client
@@ -326,6 +327,31 @@ def test_injection_is_harmless(
     for request in executed:
         assert request.max_rows is not None
         assert request.query == CATALOG[name].paged_text(request.max_rows, 0)
+
+
+def test_repeated_page_is_answered_from_the_result_cache(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Same query, values and page: one execution; other values are never served stale."""
+    settings = Settings(
+        shipped_data=False,
+        data=[FIXTURE],
+        cache_dir=tmp_path_factory.mktemp("api-result-cache"),
+        workers=1,
+    )
+    with TestClient(create_app(settings)) as cached:
+        runs: list[QueryRequest] = []
+        executor = cached.app.state.executor  # type: ignore[attr-defined]
+        original = executor.run
+        executor.run = lambda request, **kw: runs.append(request) or original(request, **kw)
+        first = cached.get("/api/who-said-what?issue=crimea", headers=JSON).json()
+        again = cached.get("/api/who-said-what?issue=crimea", headers=JSON).json()
+        other = cached.get("/api/who-said-what?issue=kursk", headers=JSON).json()
+        page = cached.get("/api/who-said-what?issue=crimea&limit=1", headers=JSON).json()
+    assert again == first and first["rows"]
+    assert other["rows"] != first["rows"]
+    assert len(page["rows"]) == 1
+    assert len(runs) == 3  # crimea once, kursk, and the one-row page
 
 
 # --- OpenAPI ----------------------------------------------------------------------------------

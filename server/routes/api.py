@@ -28,10 +28,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from server import resources
-from server.binding import LabelIndex, bind
+from server.binding import Binding, LabelIndex, bind
 from server.catalog import PARAM_TYPES, CannedQuery, Catalog
 from server.errors import BadRequest, NotAcceptable, NotFound
 from server.executor import QueryRequest
+from server.result_cache import CachedAnswer, ResultCache
 
 DEFAULT_LIMIT = 1000
 """Rows per page when the request gives no `limit` (the cap is `Settings.max_rows`)."""
@@ -211,6 +212,31 @@ class CannedQueries:
                 self._index = (dataset.version, LabelIndex.from_store(dataset.store))
             return self._index[1]
 
+    def _answer(self, request: Request, text: str, binding: Binding, limit: int) -> bytes:
+        """SPARQL JSON of one page of a canned query, from the result cache when the same
+        page with the same values was asked before (the dataset never changes while serving)."""
+        cache: ResultCache | None = getattr(request.app.state, "result_cache", None)
+        key = (
+            cache.key(text, accept=SPARQL_JSON, substitutions=binding.substitutions)
+            if cache is not None
+            else None
+        )
+        if cache is not None and key and (hit := cache.get(key)):
+            return hit.body
+        result = request.app.state.executor.run(
+            QueryRequest(
+                query=text,
+                result_format=SPARQL_JSON,
+                substitutions=binding.substitutions,
+                max_rows=limit + 1,
+            )
+        )
+        if cache is not None and key:
+            cache.put(
+                key, CachedAnswer(result.body, result.media_type, result.rows, result.truncated)
+            )
+        return result.body
+
     def run(self, query: CannedQuery, request: Request) -> Response:
         fmt = choose_format(request)
         declared = {p.name for p in query.params}
@@ -231,15 +257,7 @@ class CannedQueries:
             raise BadRequest(f"parameter {repeated[0]!r} given more than once")
         given = {name: request.query_params[name] for name in declared & set(request.query_params)}
         binding = bind(query, given, self.index(request))
-        result = request.app.state.executor.run(
-            QueryRequest(
-                query=query.paged_text(limit + 1, offset),
-                result_format=SPARQL_JSON,
-                substitutions=binding.substitutions,
-                max_rows=limit + 1,
-            )
-        )
-        raw = json.loads(result.body)
+        raw = json.loads(self._answer(request, query.paged_text(limit + 1, offset), binding, limit))
         bindings = raw["results"]["bindings"]
         more = len(bindings) > limit
         bindings = bindings[:limit]
