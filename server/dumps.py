@@ -90,8 +90,9 @@ def canonical_blank_nodes(quads: list[ox.Quad]) -> list[ox.Quad]:
 
     The store gives blank nodes random identifiers on every load; a dump must not change
     with them. Each blank node is named by a hash of the statements it occurs in (other
-    blank nodes by their previous-round names, three rounds), so the labels — and so the
-    sorted output — depend only on the data. Nodes the hash cannot tell apart get a suffix.
+    blank nodes by their previous-round names, refined until stable), so the labels — and so
+    the sorted output — depend only on the data. Nodes still alike after that are symmetric
+    (swapping them changes nothing) and get a numeric suffix.
     """
     mentions: dict[ox.BlankNode, list[ox.Quad]] = defaultdict(list)
     for q in quads:
@@ -107,7 +108,11 @@ def canonical_blank_nodes(quads: list[ox.Quad]) -> list[ox.Quad]:
             return "_:self" if term == me else "_:" + names[term]
         return str(term)
 
-    for _ in range(3):
+    # Refine until no class of equally named nodes splits any more (at most one round per
+    # node): a fixed number of rounds left list cells deep inside SHACL `sh:or` lists
+    # indistinguishable, and their tie-break followed the store's random identifiers.
+    distinct = 1
+    for _ in range(len(mentions)):
         names = {
             b: hashlib.sha256(
                 "\n".join(
@@ -119,6 +124,9 @@ def canonical_blank_nodes(quads: list[ox.Quad]) -> list[ox.Quad]:
             ).hexdigest()[:20]
             for b, qs in mentions.items()
         }
+        if len(set(names.values())) == distinct:
+            break
+        distinct = len(set(names.values()))
     seen: dict[str, int] = {}
     mapping: dict[ox.BlankNode, ox.BlankNode] = {}
     for b in sorted(mentions, key=lambda b: names[b]):
