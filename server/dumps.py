@@ -30,6 +30,7 @@ from server.dataset import Dataset
 from server.errors import BadRequest
 from server.jsonld_context import CONTEXT, PREFIXES
 from server.loading import INFERRED_GRAPH
+from server.results import used_prefixes
 
 
 @dataclass(frozen=True)
@@ -161,17 +162,6 @@ def union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     return sorted(triples, key=lambda t: (_key(t.subject), _key(t.predicate), _key(t.object)))
 
 
-def _used_prefixes(items: Sequence[ox.Triple] | Sequence[ox.Quad]) -> dict[str, str]:
-    iris: set[str] = set()
-    for t in items:
-        for term in (t.subject, t.predicate, t.object):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
-    return {p: ns for p, ns in PREFIXES.items() if any(i.startswith(ns) for i in iris)}
-
-
 def _compact_iri(iri: str) -> str:
     """`prefix:local` when a context prefix covers `iri` (and the result cannot be misread
     as an absolute IRI), else the IRI itself."""
@@ -249,7 +239,7 @@ def serialize_triples(triples: Sequence[ox.Triple], media_type: str) -> bytes:
 def _write(items: Sequence[ox.Triple] | Sequence[ox.Quad], fmt: DumpFormat) -> bytes:
     prefixes = None
     if fmt.rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        prefixes = _used_prefixes(items)
+        prefixes = used_prefixes(items, PREFIXES)
     body = ox.serialize(items, format=fmt.rdf_format, prefixes=prefixes)
     return body or b""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from xml.sax.saxutils import escape, quoteattr
 
@@ -226,15 +226,19 @@ def write_boolean(value: bool, media_type: str) -> bytes:
 # ---------------------------------------------------------------------------- graphs
 
 
-def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
+def used_prefixes(
+    items: Sequence[ox.Triple] | Sequence[ox.Quad], table: Mapping[str, str] = COMMON_PREFIXES
+) -> dict[str, str]:
+    """The entries of `table` whose namespace some IRI or datatype in `items` starts with,
+    so Turtle/TriG output declares only the prefixes it uses."""
     iris: set[str] = set()
-    for t in triples:
+    for t in items:
         for term in (t.subject, t.predicate, t.object):
             if isinstance(term, ox.NamedNode):
                 iris.add(term.value)
             elif isinstance(term, ox.Literal):
                 iris.add(term.datatype.value)
-    return {name: ns for name, ns in COMMON_PREFIXES.items() if any(i.startswith(ns) for i in iris)}
+    return {name: ns for name, ns in table.items() if any(i.startswith(ns) for i in iris)}
 
 
 def write_triples(
@@ -250,7 +254,7 @@ def write_triples(
         ]
     else:
         items = rows
-    prefixes = _used_prefixes(rows) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    prefixes = used_prefixes(rows) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
     body = ox.serialize(items, format=fmt, prefixes=prefixes)
     assert body is not None
     return body, len(rows), truncated
