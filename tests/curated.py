@@ -93,3 +93,12 @@ def check_provenance(store: ox.Store, digest: str) -> None:
         }}""",
     )
     assert missing == []
+
+
+def assert_statement_list(found: list[str], expected: list[str], count: int, label: str) -> None:
+    """Print the statements found (so a drop shows in review) and assert the exact list."""
+    print(f"\n{label}: {len(found)} statements")
+    for name in found:
+        print("  ", name)
+    assert len(found) == count
+    assert found == expected

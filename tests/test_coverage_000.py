@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from curated import STATEMENT_NS, ask, curated_store, select
+from curated import STATEMENT_NS, ask, assert_statement_list, curated_store, select
 
 EXPECTED = [
     "000-01-trump-negotiations-start-immediately",
@@ -65,12 +65,7 @@ def statements_of_digest(store: ox.Store) -> list[str]:
 
 
 def test_statement_count_and_names(store: ox.Store) -> None:
-    found = statements_of_digest(store)
-    print(f"\ndigest 000: {len(found)} statements")
-    for name in found:
-        print("  ", name)
-    assert len(found) == 29
-    assert found == EXPECTED
+    assert_statement_list(statements_of_digest(store), EXPECTED, 29, "digest 000")
 
 
 def test_every_statement_cites_a_cited_article(store: ox.Store) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from curated import ask, check_provenance, curated_store, relayed_statements
+from curated import ask, assert_statement_list, check_provenance, curated_store, relayed_statements
 
 DIGEST = "digest-002"
 EXPECTED = [
@@ -41,11 +41,7 @@ def store() -> ox.Store:
 
 def test_statement_count(store: ox.Store) -> None:
     found = relayed_statements(store, DIGEST)
-    print(f"{len(found)} statements relayed by {DIGEST}:")
-    for slug in found:
-        print("  ", slug)
-    assert len(found) == 18
-    assert found == EXPECTED
+    assert_statement_list(found, EXPECTED, 18, f"statements relayed by {DIGEST}")
 
 
 def test_provenance(store: ox.Store) -> None:
