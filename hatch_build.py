@@ -1,7 +1,7 @@
 """Hatch build hook: ship the project's data directories inside the wheel.
 
 `ontology/`, `graph/` and `queries/` live at the repository root; in the wheel they become
-`server/_data/<name>/`, where `server.resources` finds them. Directories that do not exist
+`peacetalks/_data/<name>/`, where `peacetalks.resources` finds them. Directories that do not exist
 (yet) are skipped, so a partial checkout still builds.
 """
 
@@ -24,4 +24,4 @@ class CustomBuildHook(BuildHookInterface):  # type: ignore[type-arg]
         root = Path(self.root)
         for name in DATA_DIRS:
             if (root / name).is_dir():
-                build_data["force_include"][str(root / name)] = f"server/_data/{name}"
+                build_data["force_include"][str(root / name)] = f"peacetalks/_data/{name}"

@@ -480,7 +480,7 @@ class Bench:
     # ---------------------------------------------------------------- peacetalks
 
     def peacetalks_cmd(self, port: int, cache: Path, data: Path | None) -> list[str]:
-        cmd = [sys.executable, "-m", "server.cli", "serve", "--host", HOST, "--port", str(port)]
+        cmd = [sys.executable, "-m", "peacetalks.cli", "serve", "--host", HOST, "--port", str(port)]
         cmd += ["--cache-dir", str(cache)]
         if data is not None:
             cmd += ["--data", str(data), "--no-inference"]
@@ -524,7 +524,7 @@ class Bench:
                 self.http_suite(size, "peacetalks HTTP", endpoint)
         finally:
             self.procs.stop(proc)
-        from server.settings import Settings
+        from peacetalks.settings import Settings
 
         if "result_cache_mb" not in Settings.model_fields:
             return
@@ -543,10 +543,9 @@ class Bench:
     def in_process(self, size: str, cache: Path, data: Path | None) -> None:
         """pyoxigraph in this process, and the executor (worker processes, no HTTP)."""
         import pyoxigraph as ox
-
-        from server.dataset import load_dataset
-        from server.executor import QueryExecutor, QueryRequest
-        from server.settings import Settings
+        from peacetalks.dataset.store import load_dataset
+        from peacetalks.settings import Settings
+        from peacetalks.sparql.executor import QueryExecutor, QueryRequest
 
         self.say(f"[bold]in-process[/] ({size})")
         overrides: dict[str, Any] = {"cache_dir": cache}
@@ -666,7 +665,7 @@ class Bench:
         self.duration = self.args.duration
         cache = self.tmp / "cache-curated"
         self.peacetalks("curated", cache, None)
-        from server.dataset import NQUADS_NAME
+        from peacetalks.dataset.store import NQUADS_NAME
 
         nquads = cache / NQUADS_NAME
         self.run.sizes["curated"] = sum(1 for line in nquads.open("rb") if line.strip())

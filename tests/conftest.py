@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-
-from server.app import create_app
-from server.dataset import Dataset, load_dataset
-from server.settings import Settings
+from peacetalks.app import create_app
+from peacetalks.dataset.store import Dataset, load_dataset
+from peacetalks.settings import Settings
 
 SERVER_DATA = Path(__file__).parent / "data" / "server"
 

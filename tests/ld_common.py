@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from fastapi.testclient import TestClient
-
-from server.app import create_app
-from server.dataset import Dataset, load_dataset
-from server.settings import Settings
+from peacetalks.app import create_app
+from peacetalks.dataset.store import Dataset, load_dataset
+from peacetalks.settings import Settings
 
 CACHE = Path(tempfile.gettempdir()) / f"peacetalks-ld-tests-{os.getuid()}"
 ID = "https://w3id.org/peacetalks/id/"
@@ -55,7 +54,7 @@ def select(store: ox.Store, query: str) -> list[dict[str, str]]:
 
 def asserted_store(dataset: Dataset) -> ox.Store:
     """A store holding only the asserted named graphs (inferred graph left out)."""
-    from server.loading import INFERRED_GRAPH
+    from peacetalks.dataset.loading import INFERRED_GRAPH
 
     store = ox.Store()
     store.extend(

@@ -14,12 +14,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-
-from server import resources
-from server.app import create_app
-from server.catalog import Catalog
-from server.executor import QueryRequest
-from server.settings import Settings
+from peacetalks import resources
+from peacetalks.api.catalog import Catalog
+from peacetalks.app import create_app
+from peacetalks.settings import Settings
+from peacetalks.sparql.executor import QueryRequest
 
 FIXTURE = Path(__file__).parent / "data" / "api" / "fixture.ttl"
 CATALOG = Catalog.load(resources.queries_dir())

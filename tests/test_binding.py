@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
-from server.binding import (
+from peacetalks.api.binding import (
     AmbiguousValue,
     BindingError,
     LabelIndex,
@@ -17,7 +16,7 @@ from server.binding import (
     check_syntax,
     term_for,
 )
-from server.catalog import Param
+from peacetalks.api.catalog import Param
 
 FIXTURE = Path(__file__).parent / "data" / "api" / "fixture.ttl"
 ID = "https://w3id.org/peacetalks/id/"

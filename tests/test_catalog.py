@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
-from server import resources
-from server.catalog import (
+from peacetalks import resources
+from peacetalks.api.catalog import (
     CannedQuery,
     Catalog,
     CatalogError,
@@ -18,7 +17,7 @@ from server.catalog import (
     replace_table,
     split_header,
 )
-from server.routes.api import build_router
+from peacetalks.api.routes import build_router
 
 QUERIES = sorted(resources.queries_dir().glob("*.rq"))
 BAD = Path(__file__).parent / "data" / "api" / "bad"

@@ -7,8 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from server.cli import main
+from peacetalks.cli import main
 
 ROOT = Path(__file__).parents[1]
 DATA = Path(__file__).parent / "data" / "server"
@@ -89,7 +88,7 @@ def test_query_row_cap(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_format_check_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("server.canonical")
+    pytest.importorskip("peacetalks.dataset.canonical")
     messy = tmp_path / "messy.ttl"
     messy.write_text("<http://a>   <http://b>    <http://c>.")
     assert main(["format", "--check", str(messy)]) != 0

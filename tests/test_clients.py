@@ -32,7 +32,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`python -m server.cli serve` over the tiny fixture data; stopped after the module."""
+    """`python -m peacetalks.cli serve` over the tiny fixture data; stopped after the module."""
     port = _free_port()
     env = dict(os.environ)
     env.update(
@@ -46,7 +46,16 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         ),
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "peacetalks.cli",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         env=env,
     )
     base = f"http://127.0.0.1:{port}"

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
-from server import resources
-from server.dataset import load_dataset
-from server.loading import GRAPH_BASE, INFERRED_GRAPH, DataFileError
-from server.settings import Settings
+from peacetalks import resources
+from peacetalks.dataset.loading import GRAPH_BASE, INFERRED_GRAPH, DataFileError
+from peacetalks.dataset.store import load_dataset
+from peacetalks.settings import Settings
 
 DATA = Path(__file__).parent / "data" / "server"
 EX = "http://example.org/"

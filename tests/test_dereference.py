@@ -10,9 +10,8 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 from ld_common import CRIMEA, ID, LD_DATA, PT, PUTIN, UKRAINE, dataset_of, select, shipped_client
-
-from server.describe import KINDS, resources_of_kind
-from server.settings import Settings
+from peacetalks.linked_data.describe import KINDS, resources_of_kind
+from peacetalks.settings import Settings
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 RDFLIB = {

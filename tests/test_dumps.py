@@ -13,16 +13,15 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 from ld_common import dataset_of, shipped_client
-
-from server import cli
-from server.dumps import (
+from peacetalks import cli
+from peacetalks.linked_data.dumps import (
     DUMP_FORMATS,
     GRAPH_SELECTIONS,
     build_dump,
     canonical_blank_nodes,
     selected_graphs,
 )
-from server.settings import Settings
+from peacetalks.settings import Settings
 
 MATRIX = [(f, g) for f in DUMP_FORMATS for g in GRAPH_SELECTIONS]
 

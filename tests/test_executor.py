@@ -9,11 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from server.dataset import Dataset, load_dataset
-from server.errors import BadRequest, Busy, NotAcceptable, QuerySyntaxError, QueryTimeout
-from server.executor import QueryExecutor, QueryRequest, parse_term
-from server.settings import Settings
+from peacetalks.dataset.store import Dataset, load_dataset
+from peacetalks.errors import BadRequest, Busy, NotAcceptable, QuerySyntaxError, QueryTimeout
+from peacetalks.settings import Settings
+from peacetalks.sparql.executor import QueryExecutor, QueryRequest, parse_term
 
 JSON = "application/sparql-results+json"
 EX = "http://example.org/"

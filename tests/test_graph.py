@@ -15,8 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-
-from server import loading, validation
+from peacetalks.dataset import loading, validation
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAPH_DIR = ROOT / "graph"
@@ -201,10 +200,13 @@ def test_file_starts_with_header_comment(path: Path) -> None:
 
 @pytest.mark.parametrize("path", GRAPH_FILES, ids=lambda p: p.name)
 def test_file_is_in_canonical_form(path: Path) -> None:
-    """`python -m server.canonical` would not change the file (so diffs show real changes)."""
-    canonical = pytest.importorskip("server.canonical")
+    """`python -m peacetalks.dataset.canonical` would not change the file (so diffs show real
+    changes)."""
+    canonical = pytest.importorskip("peacetalks.dataset.canonical")
     text = path.read_text(encoding="utf-8")
-    assert canonical.canonical_text(text) == text, f"run: python -m server.canonical {path}"
+    assert canonical.canonical_text(text) == text, (
+        f"run: python -m peacetalks.dataset.canonical {path}"
+    )
 
 
 # --- SHACL ------------------------------------------------------------------------------------
@@ -262,7 +264,7 @@ def test_check_catches_bad_fixture(name: str) -> None:
 
 
 def test_runner_reports_checks(store: ox.Store) -> None:
-    """server.validation's runner sees the same rules and finds nothing."""
+    """peacetalks.dataset.validation's runner sees the same rules and finds nothing."""
     results = validation.run_violation_checks(store, CHECKS_DIR)
     assert [r.name for r in results] == [c.stem for c in CHECKS]
     assert all(r.passed for r in results), [r for r in results if not r.passed]

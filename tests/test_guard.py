@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from peacetalks.errors import ForbiddenQuery, PayloadTooLarge
+from peacetalks.sparql.guard import check_query, inspect_query, tokenize
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
-
-from server.errors import ForbiddenQuery, PayloadTooLarge
-from server.guard import check_query, inspect_query, tokenize
 
 NOT_SERVICE = [
     "SELECT ?service WHERE { ?service ?p ?o }",
@@ -168,6 +167,6 @@ def test_tokens_skip_comments_and_whitespace() -> None:
 def test_docstring_examples() -> None:
     import doctest
 
-    import server.guard
+    import peacetalks.sparql.guard
 
-    assert doctest.testmod(server.guard).failed == 0
+    assert doctest.testmod(peacetalks.sparql.guard).failed == 0

@@ -11,8 +11,7 @@ import html5lib
 import pytest
 from fastapi.testclient import TestClient
 from ld_common import PUTIN, dataset_of, select, shipped_client
-
-from server.describe import kind_counts
+from peacetalks.linked_data.describe import kind_counts
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
-from server.loading import (
+from peacetalks.dataset.loading import (
     GRAPH_BASE,
     DataFileError,
     extra_sources,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from server.errors import NotAcceptable
-from server.media import RDF_FORMATS, RESULTS_FORMATS, content_type, negotiate
+from peacetalks.errors import NotAcceptable
+from peacetalks.sparql.negotiation import RDF_FORMATS, RESULTS_FORMATS, content_type, negotiate
 
 
 @pytest.mark.parametrize(
@@ -105,6 +104,6 @@ def test_several_format_values_first_usable_wins() -> None:
 def test_docstring_examples() -> None:
     import doctest
 
-    import server.media
+    import peacetalks.sparql.negotiation
 
-    assert doctest.testmod(server.media).failed == 0
+    assert doctest.testmod(peacetalks.sparql.negotiation).failed == 0

@@ -12,10 +12,9 @@ import owlrl
 import pytest
 import rdflib
 from owlrl.Namespaces import ERRNS
+from peacetalks.dataset import canonical, validation
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
-
-from server import canonical, validation
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY_DIR = ROOT / "ontology"
@@ -70,9 +69,11 @@ def _langs(graph: rdflib.Graph, subject: URIRef, predicate: URIRef) -> set[str]:
 
 @pytest.mark.parametrize("path", ONTOLOGY_FILES, ids=lambda p: p.name)
 def test_file_is_in_canonical_form(path: Path) -> None:
-    """Parses, and `python -m server.canonical` would not change it."""
+    """Parses, and `python -m peacetalks.dataset.canonical` would not change it."""
     text = path.read_text(encoding="utf-8")
-    assert canonical.canonical_text(text) == text, f"run: python -m server.canonical {path}"
+    assert canonical.canonical_text(text) == text, (
+        f"run: python -m peacetalks.dataset.canonical {path}"
+    )
 
 
 def test_all_ontology_files_present() -> None:

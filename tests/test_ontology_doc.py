@@ -12,10 +12,9 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 from ld_common import PT, shipped_client
-
-from server import ontology_doc
-from server.html import ontology_page
-from server.ontology_doc import OntologyDocs, ontology_triples
+from peacetalks.linked_data import ontology_doc
+from peacetalks.linked_data.html import ontology_page
+from peacetalks.linked_data.ontology_doc import OntologyDocs, ontology_triples
 
 HAS_PYLODE = importlib.util.find_spec("pylode") is not None
 

@@ -7,10 +7,9 @@ import logging
 
 import pytest
 from fastapi.testclient import TestClient
-
-from server.app import create_app
-from server.dataset import Dataset
-from server.settings import Settings
+from peacetalks.app import create_app
+from peacetalks.dataset.store import Dataset
+from peacetalks.settings import Settings
 
 
 def test_health(tiny_client: TestClient) -> None:

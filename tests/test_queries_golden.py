@@ -17,11 +17,10 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-
-from server import resources
-from server.app import create_app
-from server.catalog import Catalog
-from server.settings import Settings
+from peacetalks import resources
+from peacetalks.api.catalog import Catalog
+from peacetalks.app import create_app
+from peacetalks.settings import Settings
 
 EXPECTED = Path(__file__).parent / "expected"
 _spec = importlib.util.spec_from_file_location("regenerate", EXPECTED / "regenerate.py")

@@ -1,11 +1,10 @@
-"""Memoized /sparql answers (server.result_cache): same bytes and headers on a hit, ETag and
-304 on revalidation, nothing kept for errors or volatile queries, and a bound in bytes."""
+"""Memoized /sparql answers (peacetalks.sparql.result_cache): same bytes and headers on a hit,
+ETag and 304 on revalidation, nothing kept for errors or volatile queries, and a bound in bytes."""
 
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-
-from server.result_cache import ENTRY_OVERHEAD, CachedAnswer, ResultCache
+from peacetalks.sparql.result_cache import ENTRY_OVERHEAD, CachedAnswer, ResultCache
 
 JSON = "application/sparql-results+json"
 QUERY = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 3"

@@ -8,8 +8,7 @@ import json
 
 import pyoxigraph as ox
 import pytest
-
-from server.results import write_boolean, write_solutions, write_triples
+from peacetalks.sparql.results import write_boolean, write_solutions, write_triples
 
 EX = "http://example.org/"
 TERMS = [

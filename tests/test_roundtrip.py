@@ -16,8 +16,7 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 from ld_common import PREFIXES, PT, PUTIN, dataset_of, shipped_client
-
-from server.dumps import BY_NAME, DUMP_FORMATS, GRAPH_SELECTIONS, selected_graphs
+from peacetalks.linked_data.dumps import BY_NAME, DUMP_FORMATS, GRAPH_SELECTIONS, selected_graphs
 
 RDFLIB_FORMAT = {
     "turtle": "turtle",

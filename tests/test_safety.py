@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-
-from server.app import create_app
-from server.settings import Settings
+from peacetalks.app import create_app
+from peacetalks.settings import Settings
 
 EX = "http://example.org/"
 DIRECT = {"content-type": "application/sparql-query"}

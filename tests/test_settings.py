@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from server.settings import Settings
+from peacetalks.settings import Settings
 
 
 def test_defaults_need_no_setup(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,6 +51,6 @@ def test_invalid_values_are_rejected() -> None:
 def test_docstring_examples() -> None:
     import doctest
 
-    import server.settings
+    import peacetalks.settings
 
-    assert doctest.testmod(server.settings).failed == 0
+    assert doctest.testmod(peacetalks.settings).failed == 0

@@ -1,4 +1,4 @@
-"""SHACL shapes (ontology/shapes.ttl) and the checks runner (server/validation.py).
+"""SHACL shapes (ontology/shapes.ttl) and the checks runner (peacetalks.dataset.validation).
 
 Every tests/data/shapes/*-valid.ttl must conform; every *-invalid-<reason>.ttl must fail
 with exactly the shapes its `# expect: ptsh:…` header lines name (sh:sourceShape), so an
@@ -14,10 +14,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from peacetalks.dataset import validation
 from rdflib import Literal
 from rdflib.namespace import RDF, SH
-
-from server import validation
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAPES = ROOT / "ontology" / "shapes.ttl"

@@ -10,11 +10,10 @@ import pytest
 import rdflib
 from fastapi.testclient import TestClient
 from ld_common import CRIMEA, PT, PUTIN, dataset_of, shipped_client
+from peacetalks.dataset.loading import INFERRED_GRAPH
+from peacetalks.linked_data.dumps import DUMP_FORMATS
+from peacetalks.linked_data.void import DATASET_IRI
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, VOID
-
-from server.dumps import DUMP_FORMATS
-from server.loading import INFERRED_GRAPH
-from server.void import DATASET_IRI
 
 D = rdflib.URIRef(DATASET_IRI)
 PROV = rdflib.Namespace("http://www.w3.org/ns/prov#")

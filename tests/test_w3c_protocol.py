@@ -19,11 +19,10 @@ from xml.etree import ElementTree
 import pytest
 import rdflib
 from fastapi.testclient import TestClient
+from peacetalks.app import create_app
+from peacetalks.settings import Settings
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
-
-from server.app import create_app
-from server.settings import Settings
 
 W3C_DIR = Path(
     os.environ.get("PEACETALKS_W3C_DIR") or Path(__file__).parents[1] / "../shared/w3c"

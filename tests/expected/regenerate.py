@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 
-from server import resources  # noqa: E402
-from server.catalog import Catalog, markdown_table, replace_table  # noqa: E402
+from peacetalks import resources  # noqa: E402
+from peacetalks.api.catalog import Catalog, markdown_table, replace_table  # noqa: E402
 
 
 def canonical(answer: dict[str, Any]) -> dict[str, Any]:
@@ -56,9 +56,8 @@ def rewrite_readme() -> None:
 
 def main(argv: list[str]) -> None:
     from fastapi.testclient import TestClient
-
-    from server.app import create_app
-    from server.settings import Settings
+    from peacetalks.app import create_app
+    from peacetalks.settings import Settings
 
     rewrite_readme()
     if argv == ["--readme"]:

@@ -1,0 +1,398 @@
+"""`/api`: the canned queries of `queries/*.rq` as plain HTTP endpoints.
+
+`build_router()` loads the catalog (a bad header stops the app at start-up, naming the
+file) and adds one GET operation per query, so `/docs` and `/openapi.json` document each
+query with its own parameters. A request is bound (`peacetalks.api.binding`), run by the
+executor with `LIMIT`/`OFFSET` appended to the file's own text (`CannedQuery.paged_text`)
+and answered as JSON, CSV or raw SPARQL JSON results.
+
+Pagination: the query asks for `limit + 1` rows; the extra row only tells whether another
+page exists (`truncated: true`, and a `next` URL). Appending to the text — rather than
+slicing rows after execution — keeps the worker from serializing rows nobody asked for;
+it is safe because the text is ours (checked at load to have an ORDER BY and no slice of
+its own) and the two numbers are validated integers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from peacetalks import resources
+from peacetalks.api.binding import Binding, LabelIndex, bind
+from peacetalks.api.catalog import PARAM_TYPES, CannedQuery, Catalog
+from peacetalks.errors import BadRequest, NotAcceptable, NotFound
+from peacetalks.sparql.executor import QueryRequest
+from peacetalks.sparql.result_cache import CachedAnswer, ResultCache
+
+DEFAULT_LIMIT = 1000
+"""Rows per page when the request gives no `limit` (the cap is `Settings.max_rows`)."""
+
+SPARQL_JSON = "application/sparql-results+json"
+FORMATS: dict[str, str] = {
+    "json": "application/json",
+    "csv": "text/csv",
+    "sparql-json": SPARQL_JSON,
+}
+"""`format=` values → media types; `Accept` picks among the same three."""
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {
+    _XSD + t
+    for t in (
+        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+        "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong",
+        "unsignedShort", "unsignedByte",
+    )
+}  # fmt: skip
+_DECIMALS = {_XSD + "decimal", _XSD + "double", _XSD + "float"}
+
+_OPENAPI_TYPES: dict[str, dict[str, Any]] = {
+    "iri": {"type": "string", "format": "iri"},
+    "issue": {"type": "string"},
+    "actor": {"type": "string"},
+    "event": {"type": "string"},
+    "date": {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"},
+    "string": {"type": "string"},
+    "integer": {"type": "integer"},
+    "language": {"type": "string", "pattern": r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"},
+}
+assert set(_OPENAPI_TYPES) == set(PARAM_TYPES)
+
+_TYPE_NOTES = {
+    "issue": "an issue slug, IRI, or English/Japanese label",
+    "actor": "an actor slug, IRI, or English/Japanese label",
+    "event": "an event slug, IRI, or English/Japanese label",
+    "date": "YYYY, YYYY-MM or YYYY-MM-DD",
+    "language": "a BCP 47 language tag",
+    "iri": "an absolute IRI",
+}
+
+
+# --- values -----------------------------------------------------------------------------------
+
+
+def plain_value(term: dict[str, str] | None) -> Any:
+    """One SPARQL JSON term as a plain JSON value: IRIs and most literals as strings,
+    numbers as numbers, booleans as booleans, language-tagged text as
+    `{"value": …, "lang": …}`, blank nodes as `_:id`, unbound as null."""
+    if term is None:
+        return None
+    kind, value = term.get("type"), term.get("value", "")
+    if kind == "uri":
+        return value
+    if kind == "bnode":
+        return "_:" + value
+    if "xml:lang" in term:
+        return {"value": value, "lang": term["xml:lang"]}
+    datatype = term.get("datatype", "")
+    try:
+        if datatype in _INTEGERS:
+            return int(value)
+        if datatype in _DECIMALS:
+            return float(value)
+    except ValueError:
+        return value
+    if datatype == _XSD + "boolean":
+        return value in ("true", "1")
+    return value
+
+
+def row_values(query: CannedQuery, binding: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """One result row as plain values; GROUP_CONCAT columns as sorted lists of strings."""
+    row = {}
+    for column in query.columns:
+        value = plain_value(binding.get(column))
+        separator = query.separator(column)
+        if separator is not None:
+            text = value.get("value", "") if isinstance(value, dict) else value
+            value = sorted(set(str(text).split(separator))) if text not in (None, "") else []
+        row[column] = value
+    return row
+
+
+def csv_value(value: Any, separator: str | None = None) -> str:
+    """A plain value as one CSV cell: language-tagged text keeps only its text, a list is
+    joined with its query's separator."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return (separator or " ").join(value)
+    if isinstance(value, dict):
+        return str(value.get("value", ""))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def to_csv(query: CannedQuery, rows: list[dict[str, Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(query.columns)
+    for row in rows:
+        writer.writerow([csv_value(row.get(c), query.separator(c)) for c in query.columns])
+    return buffer.getvalue().encode("utf-8")
+
+
+# --- content negotiation ----------------------------------------------------------------------
+
+
+def choose_format(request: Request) -> str:
+    """`format=` wins; else the best `Accept` entry among `FORMATS` (JSON for `*/*`)."""
+    given = request.query_params.get("format")
+    if given is not None:
+        if given not in FORMATS:
+            raise BadRequest(f"parameter 'format': {given!r} is not one of {', '.join(FORMATS)}")
+        return given
+    accept = request.headers.get("accept", "").strip()
+    if not accept:
+        return "json"
+    ranked: list[tuple[float, int, str]] = []
+    for index, item in enumerate(accept.split(",")):
+        media, *options = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for option in options:
+            name, _, value = option.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        ranked.append((-quality, index, media.lower()))
+    by_media = {media: name for name, media in FORMATS.items()}
+    for negative_quality, _, media in sorted(ranked):
+        if negative_quality >= 0:
+            continue
+        if media in by_media:
+            return by_media[media]
+        if media in ("*/*", "application/*"):
+            return "json"
+        if media == "text/*":
+            return "csv"
+    raise NotAcceptable(list(FORMATS.values()), accept)
+
+
+def _page_number(request: Request, name: str, default: int, maximum: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or len(raw) > 9:
+        raise BadRequest(f"parameter {name!r}: {raw!r} is not a non-negative integer")
+    value = int(raw)
+    if value > maximum:
+        raise BadRequest(f"parameter {name!r}: at most {maximum}")
+    return value
+
+
+# --- the router -------------------------------------------------------------------------------
+
+
+class CannedQueries:
+    """The catalog plus the label index of the app's dataset (built on first use, rebuilt
+    when the dataset version changes)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._index: tuple[str, LabelIndex] | None = None
+        self._lock = threading.Lock()
+
+    def index(self, request: Request) -> LabelIndex:
+        dataset = request.app.state.dataset
+        with self._lock:
+            if self._index is None or self._index[0] != dataset.version:
+                self._index = (dataset.version, LabelIndex.from_store(dataset.store))
+            return self._index[1]
+
+    def _answer(self, request: Request, text: str, binding: Binding, limit: int) -> bytes:
+        """SPARQL JSON of one page of a canned query, from the result cache when the same
+        page with the same values was asked before (the dataset never changes while serving)."""
+        cache: ResultCache | None = getattr(request.app.state, "result_cache", None)
+        key = (
+            cache.key(text, accept=SPARQL_JSON, substitutions=binding.substitutions)
+            if cache is not None
+            else None
+        )
+        if cache is not None and key and (hit := cache.get(key)):
+            return hit.body
+        result = request.app.state.executor.run(
+            QueryRequest(
+                query=text,
+                result_format=SPARQL_JSON,
+                substitutions=binding.substitutions,
+                max_rows=limit + 1,
+            )
+        )
+        if cache is not None and key:
+            cache.put(
+                key, CachedAnswer(result.body, result.media_type, result.rows, result.truncated)
+            )
+        return result.body
+
+    def run(self, query: CannedQuery, request: Request) -> Response:
+        fmt = choose_format(request)
+        declared = {p.name for p in query.params}
+        unknown = sorted(set(request.query_params) - declared - {"limit", "offset", "format"})
+        if unknown:
+            raise BadRequest(
+                f"unknown parameter(s) {', '.join(unknown)}; {query.name} takes "
+                f"{', '.join(sorted(declared)) or 'none'} (and limit, offset, format)"
+            )
+        settings = request.app.state.settings
+        limit = _page_number(request, "limit", min(DEFAULT_LIMIT, settings.max_rows),
+                             settings.max_rows)  # fmt: skip
+        offset = _page_number(request, "offset", 0, 10**9)
+        repeated = sorted(
+            n for n in set(request.query_params) if len(request.query_params.getlist(n)) > 1
+        )
+        if repeated:
+            raise BadRequest(f"parameter {repeated[0]!r} given more than once")
+        given = {name: request.query_params[name] for name in declared & set(request.query_params)}
+        binding = bind(query, given, self.index(request))
+        raw = json.loads(self._answer(request, query.paged_text(limit + 1, offset), binding, limit))
+        bindings = raw["results"]["bindings"]
+        more = len(bindings) > limit
+        bindings = bindings[:limit]
+        headers = {"X-Peacetalks-Truncated": str(more).lower()}
+        if fmt == "sparql-json":
+            raw["results"]["bindings"] = bindings
+            body_bytes = json.dumps(raw, ensure_ascii=False).encode("utf-8")
+            return Response(body_bytes, media_type=SPARQL_JSON, headers=headers)
+        rows = [row_values(query, b) for b in bindings]
+        if fmt == "csv":
+            return Response(
+                to_csv(query, rows), media_type="text/csv; charset=utf-8", headers=headers
+            )
+        body: dict[str, Any] = {
+            "query": query.name,
+            "params": binding.values,
+            "columns": list(query.columns),
+            "rows": rows,
+            "limit": limit,
+            "offset": offset,
+            "truncated": more,
+        }
+        if more:
+            following = {**request.query_params, "offset": str(offset + limit)}
+            body["next"] = f"{request.url.path}?{urlencode(following)}"
+        return JSONResponse(body, headers=headers)
+
+
+def example_url(query: CannedQuery) -> str:
+    """`/api/<name>?…` with every required parameter's example (and any other example)."""
+    examples = {p.name: p.example for p in query.params if p.example is not None}
+    return f"/api/{query.name}" + (f"?{urlencode(examples)}" if examples else "")
+
+
+def describe(query: CannedQuery) -> dict[str, Any]:
+    """The listing entry of one query (`GET /api`)."""
+    return {
+        "name": query.name,
+        "summary": query.summary,
+        "description": query.description,
+        "tags": list(query.tags),
+        "params": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "required": p.required,
+                "default": p.default,
+                "example": p.example,
+                "description": p.description,
+            }
+            for p in query.params
+        ],
+        "columns": list(query.columns),
+        "url": f"/api/{query.name}",
+        "example": example_url(query),
+    }
+
+
+def openapi_parameters(query: CannedQuery) -> list[dict[str, Any]]:
+    """OpenAPI query parameters: the query's own, then `limit`, `offset`, `format`."""
+    parameters = []
+    for p in query.params:
+        schema = dict(_OPENAPI_TYPES[p.type])
+        if p.default is not None:
+            schema["default"] = p.default
+        note = _TYPE_NOTES.get(p.type)
+        parameter: dict[str, Any] = {
+            "name": p.name,
+            "in": "query",
+            "required": p.required,
+            "description": p.description + (f" ({p.type}: {note})" if note else f" ({p.type})"),
+            "schema": schema,
+        }
+        if p.sample is not None:
+            parameter["example"] = p.sample
+        parameters.append(parameter)
+    parameters += [
+        {"name": "limit", "in": "query", "required": False,
+         "description": f"Rows per page (default {DEFAULT_LIMIT}, at most the server's row cap).",
+         "schema": {"type": "integer", "minimum": 0}},
+        {"name": "offset", "in": "query", "required": False,
+         "description": "Rows to skip (pages are stable: every query has an ORDER BY).",
+         "schema": {"type": "integer", "minimum": 0, "default": 0}},
+        {"name": "format", "in": "query", "required": False,
+         "description": "json (default), csv or sparql-json; overrides the Accept header.",
+         "schema": {"type": "string", "enum": list(FORMATS)}},
+    ]  # fmt: skip
+    return parameters
+
+
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The rows (JSON), CSV with a header row, or SPARQL JSON results.",
+        "content": {"text/csv": {}, SPARQL_JSON: {}},
+    },
+    400: {"description": "A parameter value is malformed, ambiguous or not accepted."},
+    404: {"description": "An issue, actor or event value names nothing; lists close matches."},
+    406: {"description": "None of the accepted formats can be produced."},
+    503: {"description": "The query ran past the time limit."},
+}
+
+
+def build_router(directory: Path | None = None) -> APIRouter:
+    """The `/api` router for the canned queries in `directory` (default: the shipped
+    `queries/`). Raises `CatalogError` naming the file when a header is invalid."""
+    catalog = Catalog.load(directory or resources.queries_dir())
+    canned = CannedQueries(catalog)
+    router = APIRouter(prefix="/api", tags=["canned queries"])
+
+    @router.get("", summary="List the canned queries with their parameters")
+    def list_queries() -> dict[str, Any]:
+        return {"queries": [describe(q) for q in catalog.values()]}
+
+    def handler_for(query: CannedQuery) -> Callable[[Request], Response]:
+        def handler(request: Request) -> Response:
+            return canned.run(query, request)
+
+        handler.__name__ = "run_" + query.name.replace("-", "_")
+        return handler
+
+    for query in catalog.values():
+        router.add_api_route(
+            f"/{query.name}",
+            handler_for(query),
+            methods=["GET"],
+            summary=query.summary,
+            description=query.description + f"\n\nExample: `{example_url(query)}`",
+            operation_id=query.name.replace("-", "_"),
+            responses=_RESPONSES,
+            response_class=JSONResponse,
+            openapi_extra={"parameters": openapi_parameters(query)},
+        )
+
+    @router.get("/{name}", include_in_schema=False)
+    def unknown_query(name: str) -> Response:
+        raise NotFound(f"no canned query {name!r}; see /api for the list")
+
+    return router

@@ -1,0 +1,68 @@
+"""`create_app(settings)`: the FastAPI application (no module-level singletons).
+
+The app loads (or reuses) the dataset, starts the query workers and includes one router per
+concern. `app.state.settings`, `app.state.dataset` and `app.state.executor` are what
+routers use (see `peacetalks.deps`); the lifespan closes the executor on shutdown.
+To add a router: one `app.include_router(...)` line below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from peacetalks import __version__
+from peacetalks.api import routes as api
+from peacetalks.dataset.store import Dataset, load_dataset
+from peacetalks.errors import PeacetalksError, error_response
+from peacetalks.linked_data import routes as linked_data
+from peacetalks.logs import AccessLogMiddleware
+from peacetalks.ops import routes as ops
+from peacetalks.settings import Settings
+from peacetalks.sparql import routes as sparql
+from peacetalks.sparql.executor import QueryExecutor
+from peacetalks.sparql.result_cache import ResultCache
+
+
+def create_app(settings: Settings | None = None, *, dataset: Dataset | None = None) -> FastAPI:
+    """Build the app for `settings` (default: from the environment), loading the dataset
+    unless one is given. Query workers start here, so the app is ready when this returns."""
+    settings = settings or Settings()
+    dataset = dataset or load_dataset(settings)
+    executor = QueryExecutor(dataset, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            executor.close()
+
+    app = FastAPI(
+        title="peacetalks",
+        version=__version__,
+        description="A knowledge graph of the 2025 Russia–Ukraine ceasefire negotiations.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.dataset = dataset
+    app.state.executor = executor
+    app.state.result_cache = ResultCache(int(settings.result_cache_mb * 2**20), dataset.version)
+    app.add_exception_handler(PeacetalksError, error_response)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Accept", "Content-Type"],
+        expose_headers=["X-Peacetalks-Truncated", "X-Peacetalks-Row-Limit"],
+    )
+    app.add_middleware(AccessLogMiddleware)
+
+    app.include_router(sparql.router)
+    app.include_router(ops.router)
+    app.include_router(api.build_router())
+    app.include_router(linked_data.router)
+    return app

@@ -1,0 +1,456 @@
+"""Small HTML pages (no JavaScript): resources, listings, the landing page, errors, and the
+fallback ontology documentation.
+
+Every piece of data goes through `esc()` — labels and summaries may contain `<` or `&`.
+Links to `https://w3id.org/peacetalks/id/…` become local `/id/…` paths, ontology terms link
+to `/ontology`, any other IRI (Wikidata, outlet URLs) is an external link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from html import escape
+from string import Template
+
+import pyoxigraph as ox
+
+from peacetalks.linked_data import describe
+from peacetalks.linked_data.jsonld_context import ID_SPACE, ONTOLOGY_IRI, ONTOLOGY_NS
+
+Labeller = Callable[[str], str]
+
+PAGE = Template(
+    """<!DOCTYPE html>
+<html lang="$lang">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>$title</title>
+$head<style>
+body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 1rem auto; padding: 0 1rem;
+  line-height: 1.45; color: #222; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; }
+th, td { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left;
+  vertical-align: top; }
+th { background: #f4f4f4; }
+.lit small, .meta { color: #777; }
+a.external::after { content: " ↗"; }
+nav a { margin-right: 1rem; }
+code, textarea { font-family: ui-monospace, monospace; }
+textarea { width: 100%; }
+</style>
+</head>
+<body>
+<nav><a href="/">peacetalks</a><a href="/sparql">SPARQL</a><a href="/id/">resources</a>
+<a href="/ontology">ontology</a><a href="/.well-known/void">VoID</a>
+<a href="/docs">API docs</a></nav>
+$body
+</body>
+</html>
+"""
+)
+
+
+def esc(text: object) -> str:
+    """Text escaped for HTML content and attribute values."""
+    return escape(str(text), quote=True)
+
+
+def local_href(iri: str) -> str | None:
+    """The path this server answers for one of our IRIs, else None."""
+    if iri.startswith(ID_SPACE):
+        return "/id/" + iri[len(ID_SPACE) :]
+    if iri == ONTOLOGY_IRI or iri.startswith(ONTOLOGY_NS):
+        return "/ontology" + iri[len(ONTOLOGY_IRI) :]
+    return None
+
+
+def link(iri: str, text: str | None = None) -> str:
+    """An `<a>` to an IRI: local path for ours, external link for the rest."""
+    shown = esc(text if text is not None else iri)
+    local = local_href(iri)
+    if local is not None:
+        return f'<a href="{esc(local)}">{shown}</a>'
+    if iri.startswith(("http://", "https://")):
+        return f'<a class="external" rel="external" href="{esc(iri)}">{shown}</a>'
+    return shown
+
+
+def term(t: object, label: Labeller) -> str:
+    """An RDF term: IRIs as labelled links, literals with their language or datatype."""
+    if isinstance(t, ox.NamedNode):
+        return link(t.value, label(t.value))
+    if isinstance(t, ox.Literal):
+        if t.language:
+            return f'<span class="lit" lang="{esc(t.language)}">{esc(t.value)}</span>'
+        datatype = t.datatype.value
+        if datatype.endswith("#string"):
+            return f'<span class="lit">{esc(t.value)}</span>'
+        short = datatype.rsplit("#", 1)[-1]
+        return f'<span class="lit">{esc(t.value)} <small>({esc(short)})</small></span>'
+    if isinstance(t, ox.BlankNode):
+        return f"<code>_:{esc(t.value)}</code>"
+    return esc(t)
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A table; `rows` cells are HTML already (escape data with `esc` or `term`)."""
+    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>\n" for row in rows)
+    return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n"
+
+
+def page(title: str, body: str, *, lang: str = "en", head: str = "") -> str:
+    """A complete HTML document; `title` is text, `body` and `head` are HTML."""
+    return PAGE.substitute(lang=esc(lang), title=esc(title), body=body, head=head)
+
+
+def alternate_links(alternates: Sequence[tuple[str, str, str]]) -> str:
+    """`<link rel="alternate">` elements for (href, media type, name)."""
+    return "".join(
+        f'<link rel="alternate" type="{esc(mt)}" href="{esc(href)}" title="{esc(name)}">\n'
+        for href, mt, name in alternates
+    )
+
+
+def format_links(alternates: Sequence[tuple[str, str, str]]) -> str:
+    """'Also as: Turtle · JSON-LD · …' paragraph."""
+    items = " · ".join(f'<a href="{esc(href)}">{esc(name)}</a>' for href, _, name in alternates)
+    return f'<p class="meta">This description as {items}</p>\n'
+
+
+def section(title: str, content: str) -> str:
+    return f"<section>\n<h2>{esc(title)}</h2>\n{content}</section>\n"
+
+
+def plain_list(items: Iterable[str]) -> str:
+    """A `<ul>`; items are HTML."""
+    inner = "".join(f"<li>{i}</li>\n" for i in items)
+    return f"<ul>\n{inner}</ul>\n" if inner else "<p>None.</p>\n"
+
+
+def summaries(summary: dict[str, str]) -> str:
+    """English then Japanese summary, each with its language."""
+    parts = []
+    for lang in ("en", "ja", *sorted(k for k in summary if k not in ("en", "ja"))):
+        if lang in summary:
+            attr = f' lang="{esc(lang)}"' if lang else ""
+            parts.append(f"<div{attr}>{esc(summary[lang])}</div>")
+    return "".join(parts)
+
+
+def links(iris: Iterable[str], label: Labeller) -> str:
+    return ", ".join(link(i, label(i)) for i in iris)
+
+
+def error_page(status: int, title: str, message: str, suggestions: Sequence[str] = ()) -> str:
+    """An error page (404 and the like); `suggestions` are IRIs or local paths."""
+    body = f"<h1>{esc(status)} — {esc(title)}</h1>\n<p>{esc(message)}</p>\n"
+    if suggestions:
+        items = [
+            f'<a href="{esc(local_href(s) or s)}">{esc(local_href(s) or s)}</a>'
+            for s in suggestions
+        ]
+        body += "<p>Did you mean:</p>\n" + plain_list(items)
+    return page(f"{status} {title}", body)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _statement_table(
+    rows: Sequence[describe.StatementRow], label: Labeller, *, speaker: bool = True
+) -> str:
+    headers = ["Date", *(["Speaker"] if speaker else []), "Issues", "Stance", "Summary"]
+    headers += ["Event", "Sources"]
+    cells = []
+    for r in rows:
+        when = link(r.iri, r.date or "undated")
+        cells.append(
+            [
+                when,
+                *([links(r.speakers, label)] if speaker else []),
+                links(r.issues, label),
+                links(r.stances, label),
+                summaries(r.summary),
+                links(r.events, label),
+                links(r.sources, label),
+            ]
+        )
+    if not cells:
+        return "<p>None recorded.</p>\n"
+    return table(headers, cells)
+
+
+def _properties(triples: Sequence[ox.Triple], label: Labeller) -> str:
+    grouped: dict[str, list[object]] = {}
+    for t in triples:
+        grouped.setdefault(t.predicate.value, []).append(t.object)
+    rows = [
+        [
+            link(p, label(p))
+            + (
+                f' <small class="meta">{esc(describe.compact(p))}</small>'
+                if label(p) != describe.compact(p)
+                else ""
+            ),
+            "<br>".join(term(v, label) for v in values),
+        ]
+        for p, values in grouped.items()
+    ]
+    return table(["Property", "Value"], rows)
+
+
+def resource_page(
+    store: ox.Store, iri: str, alternates: Sequence[tuple[str, str, str]], max_incoming: int = 500
+) -> str:
+    """The HTML description of one resource: labels (en/ja), properties, its statements."""
+    label = describe.Labeller(store)
+    names = describe.labels(store, iri)
+    title = names.get("en") or names.get("") or next(iter(names.values()), describe.compact(iri))
+    kind = iri[len(ID_SPACE) :].split("/", 1)[0] if iri.startswith(ID_SPACE) else ""
+    body = f"<h1>{esc(title)}</h1>\n"
+    others = [(lang, text) for lang, text in sorted(names.items()) if text != title]
+    for lang, text in others:
+        attr = f' lang="{esc(lang)}"' if lang else ""
+        body += f'<p class="label"{attr}>{esc(text)}</p>\n'
+    kinds = describe.types(store, iri)
+    body += f'<p class="meta">IRI <code>{esc(iri)}</code>'
+    if kinds:
+        body += " — " + links(kinds, label)
+    body += "</p>\n" + format_links(alternates)
+    body += section("Properties", _properties(describe.asserted_triples(store, iri), label))
+    if kind == "actor":
+        rows = describe.statements_by(store, iri)
+        body += section(
+            f"Statements by {title} ({len(rows)})", _statement_table(rows, label, speaker=False)
+        )
+    elif kind == "issue":
+        narrower = describe.narrower(store, iri)
+        if narrower:
+            body += section("Narrower issues", plain_list(link(i, label(i)) for i in narrower))
+        rows = describe.statements_about(store, iri)
+        body += section(
+            f"Who said what about {title}, including narrower issues ({len(rows)})",
+            _statement_table(rows, label),
+        )
+    elif kind == "event":
+        participants = [
+            t.object.value
+            for t in describe.asserted_triples(store, iri)
+            if t.predicate.value == describe.PT + "participant"
+            and isinstance(t.object, ox.NamedNode)
+        ]
+        body += section("Participants", plain_list(link(p, label(p)) for p in participants))
+        rows = describe.statements_at(store, iri)
+        body += section(f"Said at this event ({len(rows)})", _statement_table(rows, label))
+    elif kind == "source":
+        rows = describe.statements_from(store, iri)
+        body += section(
+            f"Statements this source supports ({len(rows)})", _statement_table(rows, label)
+        )
+        other = describe.supported_by(store, iri)
+        body += section(
+            f"Other resources derived from or relayed by it ({len(other)})",
+            plain_list(link(r, label(r)) for r in other),
+        )
+    incoming = describe.incoming_triples(store, iri)
+    rows_in = [
+        [term(t.subject, label), link(t.predicate.value, label(t.predicate.value))]
+        for t in incoming[:max_incoming]
+    ]
+    more = (
+        f'<p class="meta">… and {len(incoming) - max_incoming} more.</p>\n'
+        if len(incoming) > max_incoming
+        else ""
+    )
+    body += section(
+        f"Referenced by ({len(incoming)})",
+        (table(["Resource", "Property"], rows_in) if rows_in else "<p>Nothing links here.</p>\n")
+        + more,
+    )
+    return page(title, body, head=alternate_links(alternates))
+
+
+def kind_page(store: ox.Store, kind: str, iris: Sequence[str]) -> str:
+    """The resources of one kind, with their English and Japanese labels."""
+    rows = []
+    for iri in iris:
+        names = describe.labels(store, iri)
+        rows.append(
+            [
+                link(iri, iri[len(ID_SPACE) :]),
+                esc(names.get("en") or names.get("", "")),
+                f'<span lang="ja">{esc(names["ja"])}</span>' if "ja" in names else "",
+            ]
+        )
+    body = f"<h1>{esc(kind)} ({len(iris)})</h1>\n" + table(["Resource", "Label", "ラベル"], rows)
+    return page(f"peacetalks — {kind}", body)
+
+
+def kinds_page(counts: dict[str, int]) -> str:
+    items = [f'<a href="/id/{esc(k)}/">{esc(k)}</a> ({n})' for k, n in counts.items() if n]
+    return page("peacetalks — resources", "<h1>Resources by kind</h1>\n" + plain_list(items))
+
+
+RESULT_FORMAT_CHOICES = (
+    ("json", "SPARQL JSON"),
+    ("xml", "SPARQL XML"),
+    ("csv", "CSV"),
+    ("tsv", "TSV"),
+    ("turtle", "Turtle (CONSTRUCT/DESCRIBE)"),
+    ("jsonld", "JSON-LD (CONSTRUCT/DESCRIBE)"),
+)
+EXAMPLE_QUERY = """PREFIX pt: <https://w3id.org/peacetalks/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+# Who said what about Crimea, and when (English summaries)
+SELECT ?date ?speaker ?summary WHERE {
+  ?statement pt:issue <https://w3id.org/peacetalks/id/issue/crimea> ;
+             pt:speaker/rdfs:label ?speaker ;
+             pt:summary ?summary .
+  OPTIONAL { ?statement pt:dateSaid ?date }
+  FILTER(LANG(?speaker) = "en" && LANG(?summary) = "en")
+} ORDER BY ?date"""
+
+
+def landing_page(index: dict[str, object], max_rows: int) -> str:
+    """The home page: what the dataset is, how to query it, take it away, or browse it."""
+    links_: dict[str, str] = index["links"]  # type: ignore[assignment]
+    resources: dict[str, int] = index["resources"]  # type: ignore[assignment]
+    dumps: dict[str, dict[str, str]] = index["dumps"]  # type: ignore[assignment]
+    examples: list[dict[str, object]] = index["examples"]  # type: ignore[assignment]
+    body = (
+        "<h1>peacetalks</h1>\n"
+        "<p>A knowledge graph of the 2025 Russia–Ukraine ceasefire negotiations: who said what "
+        "about which issue, when, as reported by which outlet. "
+        f'<span lang="ja">2025年ロシア・ウクライナ停戦交渉のナレッジグラフ。</span></p>\n'
+        f'<p class="meta">Dataset version <code>{esc(index["dataset_version"])}</code>, '
+        f"{esc(index['triples'])} triples in {len(index['graphs'])} named graphs "  # type: ignore[arg-type]
+        f"(built {esc(index['modified'])}). Data licence: "
+        '<a class="external" rel="external license" '
+        'href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>.</p>\n'
+    )
+    if examples:
+        items = []
+        for ex in examples:
+            names: dict[str, str] = ex["labels"]  # type: ignore[assignment]
+            ja = f' <span lang="ja">{esc(names["ja"])}</span>' if "ja" in names else ""
+            items.append(
+                f'<a href="{esc(ex["href"])}">{esc(names.get("en") or ex["href"])}</a>{ja} '
+                f"— {esc(ex['statements'])} statements"
+            )
+        body += section("Start here", plain_list(items))
+    options = "".join(
+        f'<option value="{esc(v)}">{esc(n)}</option>' for v, n in RESULT_FORMAT_CHOICES
+    )
+    body += section(
+        "Query (SPARQL 1.1)",
+        '<form action="/sparql" method="get">\n'
+        f'<p><label for="query">Query</label></p>\n'
+        f'<textarea id="query" name="query" rows="10" cols="80">{esc(EXAMPLE_QUERY)}</textarea>\n'
+        '<p><label for="format">Result format</label> '
+        f'<select id="format" name="format">{options}</select> '
+        '<button type="submit">Run</button></p>\n</form>\n'
+        f'<p class="meta">Endpoint <a href="{esc(links_["sparql"])}">/sparql</a> (GET without a '
+        f"query: the service description). At most {esc(max_rows)} rows per answer; "
+        "federated queries (SERVICE) are refused.</p>\n",
+    )
+    services = [
+        f'<a href="{esc(links_["sparql"])}">SPARQL endpoint</a>',
+        *(
+            [f'<a href="{esc(links_["api"])}">canned questions (/api)</a>']
+            if "api" in links_
+            else []
+        ),
+        f'<a href="{esc(links_["docs"])}">OpenAPI documentation (/docs)</a>',
+        f'<a href="{esc(links_["void"])}">VoID description</a>',
+        f'<a href="{esc(links_["ontology"])}">ontology</a>',
+        f'<a href="{esc(links_["context"])}">JSON-LD context</a>',
+        f'<a href="{esc(links_["resources"])}">all resources by kind</a>',
+    ]
+    body += section("Services", plain_list(services))
+    rows = [
+        [
+            esc(name),
+            *(f'<a href="{esc(urls[g])}">{esc(g)}</a>' for g in ("all", "asserted", "inferred")),
+        ]
+        for name, urls in dumps.items()
+    ]
+    body += section(
+        "Download",
+        table(["Format", "All graphs", "Asserted", "Inferred"], rows)
+        + '<p class="meta">Turtle, N-Triples, JSON-LD and RDF/XML hold the union of the graphs; '
+        "N-Quads and TriG keep the named graphs.</p>\n",
+    )
+    kinds = [f'<a href="/id/{esc(k)}/">{esc(k)}</a> ({esc(n)})' for k, n in resources.items() if n]
+    body += section("Browse", plain_list(kinds))
+    return page("peacetalks — Russia–Ukraine ceasefire negotiations knowledge graph", body)
+
+
+def ontology_page(triples: Sequence[ox.Triple]) -> str:
+    """Our own ontology documentation (used when pyLODE is unavailable or fails)."""
+    from peacetalks.linked_data.jsonld_context import PREFIXES
+
+    rdf_type = PREFIXES["rdf"] + "type"
+    owl = PREFIXES["owl"]
+    values: dict[str, dict[str, list[object]]] = {}
+    for t in triples:
+        if isinstance(t.subject, ox.NamedNode):
+            values.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(
+                t.object
+            )
+
+    def texts(iri: str, prop: str, lang: str) -> str:
+        return " ".join(
+            o.value
+            for o in values.get(iri, {}).get(prop, [])
+            if isinstance(o, ox.Literal) and o.language == lang
+        )
+
+    def label(iri: str) -> str:
+        return texts(iri, PREFIXES["rdfs"] + "label", "en") or describe.compact(iri)
+
+    groups = (
+        ("Classes", owl + "Class"),
+        ("Object properties", owl + "ObjectProperty"),
+        ("Datatype properties", owl + "DatatypeProperty"),
+        ("Annotation properties", owl + "AnnotationProperty"),
+    )
+    title = texts(ONTOLOGY_IRI, PREFIXES["dcterms"] + "title", "en") or "peacetalks ontology"
+    description = texts(ONTOLOGY_IRI, PREFIXES["dcterms"] + "description", "en")
+    body = f"<h1>{esc(title)}</h1>\n<p>{esc(description)}</p>\n"
+    body += f'<p class="meta">IRI <code>{esc(ONTOLOGY_IRI)}</code> — also as '
+    body += '<a href="/ontology?format=ttl">Turtle</a> · '
+    body += '<a href="/ontology?format=rdfxml">RDF/XML</a> · '
+    body += '<a href="/ontology?format=jsonld">JSON-LD</a></p>\n'
+    for heading, cls in groups:
+        terms = sorted(
+            iri
+            for iri, props in values.items()
+            if iri.startswith(ONTOLOGY_NS)
+            and any(isinstance(o, ox.NamedNode) and o.value == cls for o in props.get(rdf_type, []))
+        )
+        items = []
+        for iri in terms:
+            local = iri[len(ONTOLOGY_NS) :]
+            ja = texts(iri, PREFIXES["rdfs"] + "label", "ja")
+            definition = texts(iri, PREFIXES["skos"] + "definition", "en")
+            parents = [
+                o.value
+                for p in ("subClassOf", "subPropertyOf", "domain", "range")
+                for o in values[iri].get(PREFIXES["rdfs"] + p, [])
+                if isinstance(o, ox.NamedNode)
+            ]
+            items.append(
+                f'<dt id="{esc(local)}">{esc(label(iri))} <code>pt:{esc(local)}</code>'
+                + (f' <span lang="ja">{esc(ja)}</span>' if ja else "")
+                + f"</dt>\n<dd>{esc(definition)}"
+                + (
+                    f'<br><small class="meta">{links(parents, describe.compact)}</small>'
+                    if parents
+                    else ""
+                )
+                + "</dd>\n"
+            )
+        body += section(f"{heading} ({len(terms)})", "<dl>\n" + "".join(items) + "</dl>\n")
+    return page("peacetalks ontology", body)

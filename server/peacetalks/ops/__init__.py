@@ -1,0 +1,1 @@
+"""Operations: `/health` (liveness) and `/ready` (readiness, dataset counts)."""

@@ -1,0 +1,304 @@
+"""Run SPARQL queries with a hard deadline and a row cap, returning serialized bytes.
+
+pyoxigraph cannot cancel a query, so each query runs in a worker process that holds its
+own in-memory copy of the dataset (loaded from the N-Quads cache). The parent hands one
+request to an idle worker over a pipe and waits up to the deadline; past it, the worker is
+killed (`QueryTimeout`, 503) and a fresh one is started in the background, so the server
+keeps answering. The row cap and serialization happen inside the worker, so only the
+final bytes cross the pipe. Design and overhead measurements: see README ("Query workers").
+
+With `Settings.workers == 0` queries run in the calling thread on `Dataset.store`
+(no hard deadline: for the CLI and for comparison).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing.connection
+import os
+import queue
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import pyoxigraph as ox
+
+from peacetalks.errors import (
+    BadRequest,
+    Busy,
+    NotAcceptable,
+    QuerySyntaxError,
+    QueryTimeout,
+    Unavailable,
+)
+from peacetalks.sparql.guard import inspect_query
+from peacetalks.sparql.negotiation import available
+from peacetalks.sparql.results import write_boolean, write_solutions, write_triples
+
+if TYPE_CHECKING:  # workers import this module: keep it light
+    from peacetalks.dataset.store import Dataset
+    from peacetalks.settings import Settings
+
+log = logging.getLogger("peacetalks.executor")
+
+_PACKAGE_PARENT = Path(__file__).resolve().parents[1]
+
+ResultKind = Literal["solutions", "boolean", "graph"]
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query to run.
+
+    `result_format` is the media type to serialize to (from `media.negotiate`);
+    `substitutions` binds variables (name without `?`) to terms in N-Triples syntax
+    (`<http://…>`, `"text"@en`, `"1"^^<…#integer>`) — values are bound, never spliced.
+    `default_graph` / `named_graphs` give the protocol dataset (None: the default graph is
+    the union of all graphs and every named graph is visible). `max_rows` overrides the cap.
+    `base_iri` (an addition to the shared interface, optional) resolves relative IRIs.
+    """
+
+    query: str
+    result_format: str
+    substitutions: Mapping[str, str] = field(default_factory=dict)
+    default_graph: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    max_rows: int | None = None
+    base_iri: str | None = None
+    """Resolves relative IRIs in the query (the endpoint URL for protocol requests)."""
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Serialized result; `rows` solutions/triples written, `truncated` if the cap cut it."""
+
+    body: bytes
+    media_type: str
+    kind: ResultKind
+    rows: int
+    truncated: bool
+    elapsed_ms: float
+
+
+# ------------------------------------------------------------------ in-worker execution
+
+_POSITION = re.compile(r"(?:error )?at (\d+):(\d+)")
+
+
+def parse_term(text: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """One RDF term from its N-Triples syntax; `BadRequest` if it is not a single term."""
+    try:
+        quads = list(ox.parse(f"<urn:x:s> <urn:x:p> {text} .", format=ox.RdfFormat.N_TRIPLES))
+    except SyntaxError as e:
+        raise BadRequest(f"not an RDF term in N-Triples syntax: {text!r} ({e})") from e
+    if len(quads) != 1 or isinstance(quads[0].object, ox.Triple):
+        raise BadRequest(f"not a single RDF term: {text!r}")
+    return quads[0].object
+
+
+def execute(store: ox.Store, request: QueryRequest, default_cap: int) -> QueryResult:
+    """Evaluate and serialize one request on `store` (in a worker or in-process)."""
+    started = time.perf_counter()
+    options: dict[str, Any] = {"base_iri": request.base_iri}
+    default_graph, named_graphs = request.default_graph, request.named_graphs
+    if default_graph is None and named_graphs is None:
+        # The guard again (microseconds): SERVICE/LOAD never reach the engine, whoever calls.
+        # FROM / FROM NAMED must be passed explicitly: pyoxigraph's
+        # use_default_graph_as_union would otherwise override them.
+        info = inspect_query(request.query, request.base_iri)
+        if info.from_graphs or info.from_named_graphs:
+            default_graph, named_graphs = info.from_graphs, info.from_named_graphs
+    if default_graph is not None or named_graphs is not None:
+        options["default_graph"] = [ox.NamedNode(g) for g in default_graph or ()]
+        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
+    else:
+        options["use_default_graph_as_union"] = True
+    if request.substitutions:
+        options["substitutions"] = {
+            ox.Variable(name): parse_term(text) for name, text in request.substitutions.items()
+        }
+    try:
+        result = store.query(request.query, **options)
+    except SyntaxError as e:
+        message = str(e)
+        m = _POSITION.search(message)
+        line, column = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+        raise QuerySyntaxError(f"SPARQL syntax error: {message}", line, column) from e
+    except ValueError as e:  # pyoxigraph: unsupported option combinations
+        raise BadRequest(str(e)) from e
+    cap = request.max_rows or default_cap
+    kind: ResultKind
+    if isinstance(result, ox.QuerySolutions):
+        kind = "solutions"
+        _check(request.result_format, kind)
+        body, rows, truncated = write_solutions(result, request.result_format, cap)
+    elif isinstance(result, ox.QueryTriples):
+        kind = "graph"
+        _check(request.result_format, kind)
+        body, rows, truncated = write_triples(result, request.result_format, cap)
+    else:
+        kind = "boolean"
+        _check(request.result_format, kind)
+        body, rows, truncated = write_boolean(bool(result), request.result_format), 1, False
+    elapsed = (time.perf_counter() - started) * 1000
+    return QueryResult(body, request.result_format, kind, rows, truncated, elapsed)
+
+
+def _check(media_type: str, kind: ResultKind) -> None:
+    if media_type not in available(kind):
+        raise NotAcceptable(available(kind), media_type)
+
+
+# ------------------------------------------------------------------ the pool
+
+
+class _Worker:
+    """One `python -m peacetalks.sparql.worker` process and our end of its socket pair.
+
+    A fresh interpreter (not multiprocessing's fork/spawn) so workers never inherit the
+    server's threads and never re-run the caller's `__main__`.
+    """
+
+    def __init__(self, nquads: Path, cap: int) -> None:
+        ours, theirs = socket.socketpair()
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(_PACKAGE_PARENT), env.get("PYTHONPATH", "")) if p
+        )
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "peacetalks.sparql.worker",
+                str(theirs.fileno()),
+                str(nquads),
+                str(cap),
+            ],
+            pass_fds=(theirs.fileno(),),
+            env=env,
+        )
+        theirs.close()
+        self._socket = ours
+        self.conn = multiprocessing.connection.Connection(ours.detach())
+
+    def wait_ready(self, timeout: float) -> None:
+        if not self.conn.poll(timeout):
+            self.kill()
+            raise Unavailable("query worker did not start in time")
+        try:
+            status, _ = self.conn.recv()
+        except (EOFError, OSError) as e:
+            self.kill()
+            raise Unavailable(f"query worker exited while loading the dataset ({e})") from e
+        assert status == "ready"
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(5)
+        self.conn.close()
+
+
+class QueryExecutor:
+    """Runs `QueryRequest`s on worker processes with a hard deadline (see module docstring).
+
+    Thread-safe: FastAPI calls `run` from its threadpool; each call takes an idle worker,
+    waiting at most `queue_timeout` for one (then `Busy`, 503, and nothing runs). The query
+    deadline starts when the worker receives the query, so queueing never gets a query killed.
+    """
+
+    STARTUP_TIMEOUT = 120.0
+
+    def __init__(self, dataset: Dataset, settings: Settings) -> None:
+        self.dataset = dataset
+        self.settings = settings
+        self._closed = False
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        workers = [self._spawn() for _ in range(settings.workers)]
+        for w in workers:
+            w.wait_ready(self.STARTUP_TIMEOUT)
+            self._idle.put(w)
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self.dataset.nquads_path, self.settings.max_rows)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _retire(self, worker: _Worker) -> None:
+        with self._lock:
+            self._all.discard(worker)
+        worker.kill()
+
+    def _replace(self, worker: _Worker) -> None:
+        """Kill a worker and start its successor in the background."""
+        self._retire(worker)
+
+        def start() -> None:
+            if self._closed:
+                return
+            fresh = self._spawn()
+            try:
+                fresh.wait_ready(self.STARTUP_TIMEOUT)
+            except Unavailable:
+                log.error("replacement query worker failed to start")
+                self._retire(fresh)
+                return
+            if self._closed:
+                self._retire(fresh)
+            else:
+                self._idle.put(fresh)
+
+        threading.Thread(target=start, name="peacetalks-worker-restart", daemon=True).start()
+
+    def run(self, request: QueryRequest, *, timeout: float | None = None) -> QueryResult:
+        """Run one query; raises `QueryTimeout` (deadline), `Busy` (no free worker),
+        `QuerySyntaxError`, `BadRequest`, `NotAcceptable`, `QueryFailed` or `Unavailable`."""
+        if self._closed:
+            raise Unavailable("the query executor is shut down")
+        limit = self.settings.query_timeout if timeout is None else timeout
+        if self.settings.workers == 0:
+            return execute(self.dataset.store, request, self.settings.max_rows)
+        wait = self.settings.queue_timeout
+        try:
+            worker = self._idle.get(timeout=wait)
+        except queue.Empty:
+            raise Busy(
+                f"all {self.settings.workers} query workers stayed busy for {wait:g} s "
+                "(PEACETALKS_QUEUE_TIMEOUT); nothing was run, try again later"
+            ) from None
+        deadline = time.monotonic() + limit
+        try:
+            worker.conn.send(request)
+            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                self._replace(worker)
+                raise QueryTimeout(
+                    f"query stopped: it ran past the {limit:g} s limit "
+                    "(PEACETALKS_QUERY_TIMEOUT); narrow it or add a LIMIT"
+                )
+            status, payload = worker.conn.recv()
+        except (EOFError, OSError) as e:
+            self._replace(worker)
+            raise Unavailable(f"query worker died ({e}); try again") from e
+        self._idle.put(worker)
+        if status == "error":
+            raise payload
+        result: QueryResult = payload
+        return result
+
+    def close(self) -> None:
+        """Stop every worker (idempotent)."""
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for w in workers:
+            w.kill()

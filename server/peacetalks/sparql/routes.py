@@ -1,0 +1,237 @@
+"""`/sparql`: the SPARQL 1.1 Protocol (https://www.w3.org/TR/sparql11-protocol/), read-only.
+
+One handler per method; the rules, in order:
+
+- `query` and `update` together → 400; several `query` values → 400;
+- any `update` (parameter or `application/sparql-update` body) → 403, read-only;
+- GET without `query` → the service description (RDF, negotiated);
+- POST bodies: `application/x-www-form-urlencoded` or `application/sparql-query`, UTF-8
+  only; anything else → 415; bodies over `max_body_bytes` → 413;
+- `default-graph-uri` / `named-graph-uri` (URL or form) give the dataset and override
+  FROM / FROM NAMED; an unknown graph is an empty graph;
+- the guard refuses SERVICE, LOAD, updates-as-queries and unknown FROM graphs (400);
+- the result format is negotiated before execution (406 lists the alternatives).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from peacetalks.deps import DatasetDep, ExecutorDep, SettingsDep
+from peacetalks.errors import (
+    BadRequest,
+    PayloadTooLarge,
+    ReadOnly,
+    UnsupportedMediaType,
+)
+from peacetalks.settings import Settings
+from peacetalks.sparql import guard, negotiation
+from peacetalks.sparql.executor import QueryExecutor, QueryRequest
+from peacetalks.sparql.result_cache import CachedAnswer, ResultCache
+from peacetalks.sparql.results import write_triples
+from peacetalks.sparql.service_description import service_description
+
+router = APIRouter(tags=["SPARQL"])
+
+Params = dict[str, list[str]]
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+
+
+def _query_params(request: Request) -> Params:
+    params: Params = {}
+    for key, value in request.query_params.multi_items():
+        params.setdefault(key, []).append(value)
+    return params
+
+
+def _single(params: Params, name: str) -> str | None:
+    values = params.get(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise BadRequest(f"the '{name}' parameter must be given at most once")
+    return values[0]
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"request body is {declared} bytes; the limit is {limit}")
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"request body exceeds the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(body: bytes, charset: str | None) -> str:
+    if charset and charset.lower() not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(f"charset {charset} is not supported: send UTF-8")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise BadRequest(f"the request body is not valid UTF-8 ({e})") from e
+
+
+def _content_type(request: Request) -> tuple[str, str | None]:
+    raw = request.headers.get("content-type", "")
+    parts = [p.strip() for p in raw.split(";")]
+    charset = None
+    for p in parts[1:]:
+        name, _, value = p.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"')
+    return parts[0].lower(), charset
+
+
+async def run_protocol_query(
+    request: Request,
+    params: Params,
+    *,
+    settings: Settings,
+    executor: QueryExecutor,
+    query: str,
+) -> Response:
+    """Guard, negotiate and run `query` with the protocol dataset in `params`; the shared
+    tail of GET and POST (also usable by other routers)."""
+    default_graphs = tuple(params.get("default-graph-uri", ()))
+    named_graphs = tuple(params.get("named-graph-uri", ()))
+    protocol_dataset = bool(default_graphs or named_graphs)
+    endpoint = str(request.url.replace(query=""))
+    cache: ResultCache | None = getattr(request.app.state, "result_cache", None)
+    key = (
+        cache.key(
+            query,
+            accept=request.headers.get("accept"),
+            format_param="\x1f".join(params.get("format", ())),
+            default_graphs=default_graphs,
+            named_graphs=named_graphs,
+            base_iri=endpoint,
+        )
+        if cache is not None
+        else None
+    )
+    if cache is not None and key and (hit := cache.get(key)):
+        return _answer(request, cache, key, hit, settings)
+    info = guard.check_query(
+        query,
+        max_length=settings.max_query_length,
+        known_graphs=request.app.state.dataset.graphs,
+        protocol_dataset=protocol_dataset,
+        base_iri=endpoint,
+    )
+    media_type = negotiation.negotiate(
+        request.headers.get("accept"), info.kind, format_param=params.get("format")
+    )
+    query_request = QueryRequest(
+        query=query,
+        result_format=media_type,
+        default_graph=default_graphs if protocol_dataset else None,
+        named_graphs=named_graphs if protocol_dataset else None,
+        base_iri=endpoint,
+    )
+    result = await run_in_threadpool(executor.run, query_request)
+    answer = CachedAnswer(result.body, result.media_type, result.rows, result.truncated)
+    if cache is not None and key:
+        cache.put(key, answer)
+    return _answer(request, cache, key, answer, settings)
+
+
+def _answer(
+    request: Request,
+    cache: ResultCache | None,
+    key: str | None,
+    answer: CachedAnswer,
+    settings: Settings,
+) -> Response:
+    """The 200 (or, for a matching `If-None-Match`, 304) response carrying `answer`."""
+    request.state.rows = answer.rows
+    request.state.truncated = answer.truncated
+    headers = {
+        "Vary": "Accept",
+        "X-Peacetalks-Truncated": "true" if answer.truncated else "false",
+        "X-Peacetalks-Row-Limit": str(settings.max_rows),
+    }
+    if cache is not None and key:
+        headers["ETag"] = cache.etag(key)
+        headers["Cache-Control"] = "no-cache"
+        if cache.matches(key, request.headers.get("if-none-match")):
+            return Response(status_code=304, headers=headers)
+    return Response(
+        answer.body, media_type=negotiation.content_type(answer.media_type), headers=headers
+    )
+
+
+def _describe_service(request: Request, params: Params) -> Response:
+    triples = service_description(str(request.url.replace(query="")), request.app.state.dataset)
+    media_type = negotiation.negotiate(
+        request.headers.get("accept"), "graph", format_param=params.get("format")
+    )
+    body, _, _ = write_triples(triples, media_type, cap=len(triples) + 1)
+    return Response(
+        body, media_type=negotiation.content_type(media_type), headers={"Vary": "Accept"}
+    )
+
+
+def _refuse_updates(params: Params) -> None:
+    if "update" in params:
+        if "query" in params:
+            raise BadRequest("a request may carry a query or an update, not both")
+        raise ReadOnly()
+
+
+@router.get("/sparql", summary="SPARQL 1.1 query (GET), or the service description")
+async def sparql_get(
+    request: Request, settings: SettingsDep, executor: ExecutorDep, dataset: DatasetDep
+) -> Response:
+    params = _query_params(request)
+    _refuse_updates(params)
+    query = _single(params, "query")
+    if query is None:
+        return _describe_service(request, params)
+    return await run_protocol_query(
+        request, params, settings=settings, executor=executor, query=query
+    )
+
+
+@router.post("/sparql", summary="SPARQL 1.1 query (POST form or application/sparql-query)")
+async def sparql_post(request: Request, settings: SettingsDep, executor: ExecutorDep) -> Response:
+    params = _query_params(request)
+    content_type, charset = _content_type(request)
+    if content_type == SPARQL_UPDATE:
+        raise ReadOnly()
+    if content_type not in (FORM, SPARQL_QUERY):
+        raise UnsupportedMediaType(
+            f"POST needs Content-Type {FORM} or {SPARQL_QUERY}"
+            + (f", not {content_type}" if content_type else "")
+        )
+    text = _decode(await _read_body(request, settings.max_body_bytes), charset)
+    if content_type == FORM:
+        try:
+            form = parse_qs(text, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError as e:
+            raise BadRequest(f"form data is not valid UTF-8 ({e})") from e
+        for key, values in form.items():
+            params.setdefault(key, []).extend(values)
+        _refuse_updates(params)
+        query = _single(params, "query")
+        if query is None:
+            raise BadRequest("the form has no 'query' parameter")
+    else:
+        _refuse_updates(params)
+        if "query" in params:
+            raise BadRequest(f"with {SPARQL_QUERY} the query is the body, not a parameter")
+        query = text
+    return await run_protocol_query(
+        request, params, settings=settings, executor=executor, query=query
+    )

@@ -1,1 +1,0 @@
-"""HTTP routers; `server.app.create_app` includes each one."""
