@@ -25,6 +25,7 @@ from peacetalks.settings import Settings
 from peacetalks.sparql import routes as sparql
 from peacetalks.sparql.executor import QueryExecutor
 from peacetalks.sparql.result_cache import ResultCache
+from peacetalks.web import routes as web
 
 
 def create_app(settings: Settings | None = None, *, dataset: Dataset | None = None) -> FastAPI:
@@ -65,4 +66,5 @@ def create_app(settings: Settings | None = None, *, dataset: Dataset | None = No
     app.include_router(ops.router)
     app.include_router(api.build_router())
     app.include_router(linked_data.router)
+    app.include_router(web.router)
     return app

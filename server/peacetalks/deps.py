@@ -1,4 +1,7 @@
-"""Typed FastAPI dependencies: the settings, dataset and executor of the running app."""
+"""Typed FastAPI dependencies shared by the routers: the running app's settings and dataset.
+
+(The query executor's, `ExecutorDep`, is `peacetalks.sparql.routes`' own.)
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ from fastapi import Depends, Request
 
 from peacetalks.dataset.store import Dataset
 from peacetalks.settings import Settings
-from peacetalks.sparql.executor import QueryExecutor
 
 
 def get_settings(request: Request) -> Settings:
@@ -19,10 +21,5 @@ def get_dataset(request: Request) -> Dataset:
     return request.app.state.dataset
 
 
-def get_executor(request: Request) -> QueryExecutor:
-    return request.app.state.executor
-
-
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatasetDep = Annotated[Dataset, Depends(get_dataset)]
-ExecutorDep = Annotated[QueryExecutor, Depends(get_executor)]

@@ -1,6 +1,6 @@
 """Canned-query parameters → RDF terms, bound with pyoxigraph `substitutions`.
 
-A value is checked for its type (`check_syntax`, no dataset needed), then converted to one
+A value is checked for its type (`params.check_syntax`, no dataset needed), then converted to one
 RDF term (`bind`); the query text is never touched. Resource types (`issue`, `actor`,
 `event`) are resolved against the dataset by `LabelIndex.resolve`, in this order:
 
@@ -25,50 +25,27 @@ to the month or year is in queries/README.md.)
 
 from __future__ import annotations
 
-import calendar
 import difflib
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyoxigraph as ox
 
-from peacetalks.errors import BadRequest, NotFound
-
-if TYPE_CHECKING:
-    from peacetalks.api.catalog import CannedQuery, Param
+from peacetalks.api.catalog import CannedQuery
+from peacetalks.api.params import IRI_SCHEME, BindingError, Param, check_syntax
+from peacetalks.errors import NotFound
 
 ID_BASE = "https://w3id.org/peacetalks/id/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
-MAX_TEXT = 300
-"""Longest accepted text value (labels, strings), in characters."""
-
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
-_INTEGER = re.compile(r"[+-]?\d{1,18}\Z")
-_LANGUAGE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{1,8})*\Z")
-"""BCP 47 shape: a 2–3 letter primary subtag, then subtags of 1–8 letters or digits."""
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 _WORD = re.compile(r"[\w'’]+")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 KIND_OF_PATH = {"issue": "issue", "actor": "actor", "outlet": "actor", "event": "event"}
 """IRI path segment → parameter type: news outlets (pt:NewsOutlet ⊑ pt:Actor) speak too."""
 ALT = "http://www.w3.org/2004/02/skos/core#altLabel"
-
-
-class BindingError(BadRequest):
-    """400: a parameter value that is malformed for its type; names the parameter."""
-
-    code = "bad_parameter"
-
-    def __init__(self, param: str, message: str) -> None:
-        super().__init__(f"parameter {param!r}: {message}" if param else message)
-        self.param = param
-        self.reason = message
 
 
 class AmbiguousValue(BindingError):
@@ -93,67 +70,6 @@ class UnknownValue(NotFound):
         super().__init__(f"parameter {param!r}: no {kind} matches {value!r}{hint}")
         self.param = param
         self.suggestions = suggestions
-
-
-def _fail(param: Param, message: str) -> BindingError:
-    return BindingError(param.name, message)
-
-
-# --- values that need no dataset ------------------------------------------------------------
-
-
-def _text_value(param: Param, value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise _fail(param, "empty value")
-    if len(value) > MAX_TEXT:
-        raise _fail(param, f"longer than {MAX_TEXT} characters")
-    if _CONTROL.search(value):
-        raise _fail(param, "control characters (such as newlines) are not allowed")
-    return value
-
-
-def parse_date(param: Param, value: str) -> date:
-    """The day a YYYY / YYYY-MM / YYYY-MM-DD value binds (first or last, per `param.bound`)."""
-    match = _DATE.match(value.strip())
-    if not match:
-        raise _fail(param, f"{value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = match.group(1, 2, 3)
-    upper = param.bound == "upper"
-    try:
-        y = int(year)
-        m = int(month) if month else (12 if upper else 1)
-        last = calendar.monthrange(y, m)[1]
-        d = int(day) if day else (last if upper else 1)
-        return date(y, m, d)
-    except (ValueError, calendar.IllegalMonthError) as e:
-        raise _fail(param, f"{value!r} is not a valid date ({e})") from e
-
-
-def check_syntax(param: Param, value: str) -> Any:
-    """Check `value` for `param.type` without the dataset; returns the converted Python
-    value (for resource types: the trimmed text). Raises `BindingError`."""
-    if param.type == "date":
-        return parse_date(param, value)
-    if param.type == "integer":
-        if not _INTEGER.match(value.strip()):
-            raise _fail(param, f"{value!r} is not an integer")
-        return int(value)
-    if param.type == "language":
-        tag = value.strip().lower()
-        if not _LANGUAGE.match(tag):
-            raise _fail(param, f"{value!r} is not a BCP 47 language tag (e.g. en, ja, en-gb)")
-        return tag
-    if param.type == "iri":
-        text = _text_value(param, value)
-        if not _SCHEME.match(text):
-            raise _fail(param, f"{value!r} is not an absolute IRI (it needs a scheme, e.g. https:)")
-        try:
-            ox.NamedNode(text)
-        except ValueError as e:
-            raise _fail(param, f"{value!r} is not a valid IRI: {e}") from e
-        return text
-    return _text_value(param, value)
 
 
 # --- label resolution -----------------------------------------------------------------------
@@ -241,7 +157,7 @@ class LabelIndex:
         param = param or kind
         resources = self._by_kind.get(kind, {})
         text = value.strip()
-        if _SCHEME.match(text):
+        if IRI_SCHEME.match(text):
             if text in resources:
                 return self._resolved(resources[text])
             raise UnknownValue(param, kind, value, self._suggest(kind, text.rsplit("/", 1)[-1]))

@@ -36,18 +36,14 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable as RdflibVariable
 
+from peacetalks.api.params import DATE_BOUNDS, PARAM_TYPES, BindingError, Param, check_syntax
+
 HEADER_KEYS = {"summary", "description", "tags", "params"}
 """Keys allowed at the top of a header; `summary` and `description` are required."""
 PARAM_KEYS = {"name", "type", "required", "default", "description", "example", "bound"}
 """Keys allowed in one parameter; `name`, `type` and `description` are required."""
-PARAM_TYPES = ("iri", "issue", "actor", "event", "date", "string", "integer", "language")
-"""Parameter types; `peacetalks.api.binding` converts a value of each type to an RDF term."""
-RESOURCE_TYPES = ("issue", "actor", "event")
-"""Types whose values are resolved by slug, IRI or label against the dataset."""
 RESERVED_NAMES = {"limit", "offset", "format"}
 """Query-string names the API itself uses; no parameter may take them."""
-DATE_BOUNDS = ("lower", "upper")
-"""`bound` of a `date` parameter: which day of a YYYY or YYYY-MM value it binds."""
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 _HEADER_LINE = re.compile(r"#\+ ?(.*)\Z")
@@ -60,24 +56,6 @@ class CatalogError(ValueError):
         super().__init__(f"{file}: {message}")
         self.file = file
         self.message = message
-
-
-@dataclass(frozen=True)
-class Param:
-    """One typed parameter; `name` is also the SPARQL variable it binds (`?name`)."""
-
-    name: str
-    type: str
-    description: str
-    required: bool = False
-    default: str | None = None
-    example: str | None = None
-    bound: str = "lower"
-
-    @property
-    def sample(self) -> str | None:
-        """The value used in example URLs and golden tests: `example`, else `default`."""
-        return self.example if self.example is not None else self.default
 
 
 @dataclass(frozen=True)
@@ -198,8 +176,6 @@ def _parse_param(file: Path, index: int, raw: Any) -> Param:
         bound=bound,
     )
     # Defaults and examples must at least be well-formed values of their type.
-    from peacetalks.api.binding import BindingError, check_syntax
-
     for label, value in (("default", default), ("example", example)):
         if value is not None:
             try:

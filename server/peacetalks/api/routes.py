@@ -29,7 +29,8 @@ from fastapi.responses import JSONResponse, Response
 
 from peacetalks import resources
 from peacetalks.api.binding import Binding, LabelIndex, bind
-from peacetalks.api.catalog import PARAM_TYPES, CannedQuery, Catalog
+from peacetalks.api.catalog import CannedQuery, Catalog
+from peacetalks.api.params import PARAM_TYPES
 from peacetalks.errors import BadRequest, NotAcceptable, NotFound
 from peacetalks.sparql.executor import QueryRequest
 from peacetalks.sparql.result_cache import CachedAnswer, ResultCache

@@ -1,6 +1,5 @@
-"""Linked Data: the landing page, dumps, the JSON-LD context, VoID, `/id/…` and `/ontology`.
+"""Linked Data: dumps, the JSON-LD context, VoID, `/id/…` and `/ontology`.
 
-- `GET /` — HTML for browsers, a JSON index otherwise.
 - `GET /dump?format=…&graphs=all|asserted|inferred` — the dataset in any RDF format, with
   `ETag`, `Last-Modified`, `Content-Digest` (RFC 9530) and conditional GET (304).
 - `GET /context.jsonld` — the JSON-LD context the JSON-LD dumps and descriptions use.
@@ -18,25 +17,21 @@ Per-app caches (dumps, ontology HTML) live in `app.state.linked_data`.
 from __future__ import annotations
 
 import difflib
-import json
 import threading
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from peacetalks import __version__
 from peacetalks.dataset.store import Dataset
-from peacetalks.deps import DatasetDep, SettingsDep
+from peacetalks.deps import DatasetDep
 from peacetalks.errors import BadRequest, NotAcceptable
 from peacetalks.linked_data import describe, html
 from peacetalks.linked_data.dumps import (
     DUMP_FORMATS,
-    GRAPH_SELECTIONS,
     DumpCache,
     built_at,
     check_selection,
-    http_date,
     not_modified,
     serialize_triples,
 )
@@ -56,8 +51,6 @@ FORMAT_NAMES = {
         DUMP_FORMATS, ("Turtle", "N-Triples", "N-Quads", "TriG", "JSON-LD", "RDF/XML"), strict=True
     )
 } | {"text/html": "HTML"}
-EXAMPLES = ("actor/vladimir-putin", "actor/volodymyr-zelensky", "actor/ukraine", "issue/crimea")
-"""Example resources on the landing page (shown when present)."""
 
 
 class LinkedDataState:
@@ -300,62 +293,3 @@ def ontology(request: Request, format: str | None = None) -> Response:
     if media_type == "text/html":
         return HTMLResponse(docs.html(), headers=headers)
     return _rdf_response(serialize_triples(docs.triples(), media_type), media_type, headers)
-
-
-# --------------------------------------------------------------------------- landing
-
-
-def index(request: Request, dataset: Dataset) -> dict[str, Any]:
-    """The JSON index: where everything is, and how big the dataset is."""
-    store = dataset.store
-    examples = []
-    for path in EXAMPLES:
-        iri = ID_SPACE + path
-        if not describe.exists(store, iri):
-            continue
-        kind = path.split("/", 1)[0]
-        said = (
-            describe.statements_by(store, iri)
-            if kind == "actor"
-            else describe.statements_about(store, iri)
-        )
-        names = describe.labels(store, iri)
-        examples.append(
-            {"iri": iri, "href": f"/id/{path}", "labels": names, "statements": len(said)}
-        )
-    has_api = "/api" in request.app.openapi().get("paths", {})  # cached by FastAPI
-    return {
-        "name": "peacetalks",
-        "version": __version__,
-        "dataset_version": dataset.version,
-        "modified": built_at(dataset).isoformat(),
-        "triples": dataset.total,
-        "graphs": dataset.graph_counts,
-        "resources": describe.kind_counts(store),
-        "links": {
-            "sparql": "/sparql",
-            **({"api": "/api"} if has_api else {}),
-            "docs": "/docs",
-            "void": "/.well-known/void",
-            "ontology": "/ontology",
-            "context": "/context.jsonld",
-            "resources": "/id/",
-        },
-        "dumps": {
-            f.name: {g: f"/dump?format={f.name}&graphs={g}" for g in GRAPH_SELECTIONS}
-            for f in DUMP_FORMATS
-        },
-        "examples": examples,
-    }
-
-
-@router.get("/", summary="Landing page (HTML for browsers, a JSON index otherwise)")
-def landing(request: Request, dataset: DatasetDep, settings: SettingsDep) -> Response:
-    data = index(request, dataset)
-    if wants_html(request):
-        return HTMLResponse(html.landing_page(data, settings.max_rows), headers={"Vary": "Accept"})
-    return Response(
-        json.dumps(data, ensure_ascii=False, indent=1),
-        media_type="application/json",
-        headers={"Vary": "Accept", "Last-Modified": http_date(built_at(dataset))},
-    )

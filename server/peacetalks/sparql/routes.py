@@ -15,13 +15,14 @@ One handler per method; the rules, in order:
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from peacetalks.deps import DatasetDep, ExecutorDep, SettingsDep
+from peacetalks.deps import DatasetDep, SettingsDep
 from peacetalks.errors import (
     BadRequest,
     PayloadTooLarge,
@@ -34,6 +35,13 @@ from peacetalks.sparql.executor import QueryExecutor, QueryRequest
 from peacetalks.sparql.result_cache import CachedAnswer, ResultCache
 from peacetalks.sparql.results import write_triples
 from peacetalks.sparql.service_description import service_description
+
+
+def get_executor(request: Request) -> QueryExecutor:
+    return request.app.state.executor
+
+
+ExecutorDep = Annotated[QueryExecutor, Depends(get_executor)]
 
 router = APIRouter(tags=["SPARQL"])
 
