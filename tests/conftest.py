@@ -40,7 +40,7 @@ def tiny_client(tiny_settings: Settings, tiny_dataset: Dataset) -> Iterator[Test
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Summary line of the W3C SPARQL 1.1 Protocol harness (tests/test_w3c_protocol.py)."""
+    """Summary line of the W3C SPARQL 1.1 Protocol harness (tests/sparql/test_w3c_protocol.py)."""
     counts = {"passed": 0, "failed": 0, "skipped": 0}
     for outcome in counts:
         for report in terminalreporter.stats.get(outcome, []):

@@ -17,7 +17,7 @@ import pytest
 import rdflib
 from peacetalks.dataset import loading, validation
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GRAPH_DIR = ROOT / "graph"
 CHECKS_DIR = ROOT / "queries" / "checks"
 SOURCES_DIR = ROOT.parent / "shared" / "sources"

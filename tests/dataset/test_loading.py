@@ -16,7 +16,7 @@ from peacetalks.dataset.loading import (
     shipped_sources,
 )
 
-DATA = Path(__file__).parent / "data" / "server"
+DATA = Path(__file__).parents[1] / "data" / "server"
 
 
 def test_shipped_file_graph_is_path_relative_to_root(tmp_path: Path) -> None:

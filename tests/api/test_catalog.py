@@ -20,7 +20,7 @@ from peacetalks.api.catalog import (
 from peacetalks.api.routes import build_router
 
 QUERIES = sorted(resources.queries_dir().glob("*.rq"))
-BAD = Path(__file__).parent / "data" / "api" / "bad"
+BAD = Path(__file__).parents[1] / "data" / "api" / "bad"
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)

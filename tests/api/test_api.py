@@ -20,7 +20,7 @@ from peacetalks.app import create_app
 from peacetalks.settings import Settings
 from peacetalks.sparql.executor import QueryRequest
 
-FIXTURE = Path(__file__).parent / "data" / "api" / "fixture.ttl"
+FIXTURE = Path(__file__).parents[1] / "data" / "api" / "fixture.ttl"
 CATALOG = Catalog.load(resources.queries_dir())
 ID = "https://w3id.org/peacetalks/id/"
 JSON = {"accept": "application/json"}

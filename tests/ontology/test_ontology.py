@@ -16,7 +16,7 @@ from peacetalks.dataset import canonical, validation
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY_DIR = ROOT / "ontology"
 ONTOLOGY_FILES = sorted(ONTOLOGY_DIR.glob("*.ttl"))
 ONTOLOGY_IRI = URIRef("https://w3id.org/peacetalks/ontology")

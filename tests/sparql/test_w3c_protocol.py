@@ -25,7 +25,7 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
 W3C_DIR = Path(
-    os.environ.get("PEACETALKS_W3C_DIR") or Path(__file__).parents[1] / "../shared/w3c"
+    os.environ.get("PEACETALKS_W3C_DIR") or Path(__file__).parents[2] / "../shared/w3c"
 ).resolve()
 PROTOCOL = W3C_DIR / "sparql11-protocol"
 MANIFEST = PROTOCOL / "manifest.ttl"

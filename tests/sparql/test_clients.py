@@ -16,7 +16,7 @@ import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, RDFXML, TURTLE, XML, SPARQLWrapper
 
-DATA = Path(__file__).parent / "data" / "server"
+DATA = Path(__file__).parents[1] / "data" / "server"
 EX = "http://example.org/"
 PERSONS = f"SELECT ?s WHERE {{ ?s a <{EX}Person> }} ORDER BY ?s"
 CONSTRUCT = f"CONSTRUCT WHERE {{ <{EX}bob> ?p ?o }}"
@@ -42,7 +42,7 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         PEACETALKS_WORKERS="1",
         PEACETALKS_LOG_LEVEL="warning",
         PYTHONPATH=os.pathsep.join(
-            filter(None, [str(Path(__file__).parents[1]), env.get("PYTHONPATH")])
+            filter(None, [str(Path(__file__).parents[2] / "server"), env.get("PYTHONPATH")])
         ),
     )
     process = subprocess.Popen(

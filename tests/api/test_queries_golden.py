@@ -22,7 +22,7 @@ from peacetalks.api.catalog import Catalog
 from peacetalks.app import create_app
 from peacetalks.settings import Settings
 
-EXPECTED = Path(__file__).parent / "expected"
+EXPECTED = Path(__file__).parents[1] / "expected"
 _spec = importlib.util.spec_from_file_location("regenerate", EXPECTED / "regenerate.py")
 assert _spec and _spec.loader
 regenerate = importlib.util.module_from_spec(_spec)

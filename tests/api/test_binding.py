@@ -8,17 +8,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from peacetalks.api.binding import (
-    AmbiguousValue,
-    BindingError,
-    LabelIndex,
-    UnknownValue,
-    check_syntax,
-    term_for,
-)
-from peacetalks.api.catalog import Param
+from peacetalks.api.binding import AmbiguousValue, LabelIndex, UnknownValue, term_for
+from peacetalks.api.params import BindingError, Param, check_syntax
 
-FIXTURE = Path(__file__).parent / "data" / "api" / "fixture.ttl"
+FIXTURE = Path(__file__).parents[1] / "data" / "api" / "fixture.ttl"
 ID = "https://w3id.org/peacetalks/id/"
 
 

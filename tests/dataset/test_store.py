@@ -12,7 +12,7 @@ from peacetalks.dataset.loading import GRAPH_BASE, INFERRED_GRAPH, DataFileError
 from peacetalks.dataset.store import load_dataset
 from peacetalks.settings import Settings
 
-DATA = Path(__file__).parent / "data" / "server"
+DATA = Path(__file__).parents[1] / "data" / "server"
 EX = "http://example.org/"
 
 

@@ -18,9 +18,9 @@ from peacetalks.dataset import validation
 from rdflib import Literal
 from rdflib.namespace import RDF, SH
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SHAPES = ROOT / "ontology" / "shapes.ttl"
-EXAMPLES = Path(__file__).parent / "data" / "shapes"
+EXAMPLES = Path(__file__).parents[1] / "data" / "shapes"
 PTSH = "https://w3id.org/peacetalks/shapes#"
 VALID = sorted(EXAMPLES.glob("*-valid.ttl"))
 INVALID = sorted(EXAMPLES.glob("*-invalid-*.ttl"))
