@@ -151,17 +151,18 @@ def test_query_length_limit() -> None:
 def test_tokens_skip_comments_and_whitespace() -> None:
     kinds = [t.kind for t in tokenize('SELECT ?x # c\n { ?x <i> "s" ; p:q _:b }')]
     assert kinds == [
-        "word",
+        "run",
         "var",
-        "other",
+        "brackets",
         "var",
         "iri",
         "string",
         "other",
-        "pname",
-        "bnode",
-        "other",
+        "run",
+        "run",
+        "brackets",
     ]
+    assert [t.text for t in tokenize("{ ?x }")] == ["{", "?x", "}"]
 
 
 def test_docstring_examples() -> None:

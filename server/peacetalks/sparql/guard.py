@@ -1,10 +1,28 @@
-"""Cheap checks on a query's text before it reaches the engine.
+"""The pre-execution guard: read a query the way the engine will, and refuse what must never
+run (SERVICE, LOAD, updates, unknown FROM graphs, absurd nesting) before any engine sees it.
 
-A small SPARQL tokenizer (comments, strings, IRIs, prefixed names, variables and bare
-keywords) finds the query form, the FROM / FROM NAMED graphs and any `SERVICE` or `LOAD`
-keyword — without parsing the full grammar, so it costs microseconds. Words inside
-strings, IRIs, comments, variables and prefixed names never count as keywords:
-`?service`, `ex:SERVICE`, `"SERVICE"`, `<http://x/SERVICE>`, `# SERVICE` all pass.
+**How the engine reads a query.** pyoxigraph 0.5 parses SPARQL with a PEG grammar (Oxigraph's
+`spargebra`): keywords are matched case-insensitively *without* a word boundary, so
+`SERVICE:x{…}` (with the empty prefix declared), `services:x{…}` (prefix `s:`),
+`?o.SERVICE<…>{…}`, `trueSERVICE<…>{…}` and `1SERVICE<…>{…}` all carry a SERVICE clause,
+and a prefixed name whose IRI does not parse (`PREFIX p: <http://h:80>` then
+`p:SERVICE<…>{…}`) falls back to `p:` and lets the engine read `SERVICE` next. Codepoint
+escapes (`\\uXXXX`, `\\UXXXXXXXX`) are applied inside IRIs and strings; SPARQL 1.1 §19.2
+(and an optional mode of the engine) applies them to the whole text before parsing.
+
+**What the guard does.** It lexes the text with a grammar-exact lexer for what must be
+masked — comments, strings (only the escapes the grammar allows), IRIs (including their
+codepoint escapes) and variables — and treats everything else as code. In code, every
+occurrence of the letters `service` (any case) is refused if the engine *could* start a
+token there (run start, after `.` or `:`, after a glued `true`/`false`/number) and what
+follows could be a SERVICE target (nothing glued, or a declared prefix). It does this twice
+when the text has codepoint escapes: as written, and with the escapes applied, so either
+reading of the standard is covered. Everything is linear in the query length (regexes with
+possessive quantifiers, one pass), bounded by `max_length`, and the nesting of brackets is
+limited (`MAX_NESTING`).
+
+The guard is the first wall; the second is that query workers run without a network
+(see `peacetalks.sparql.worker`), so a SERVICE clause that got past it could not connect.
 
 >>> inspect_query("PREFIX ex: <http://ex/> SELECT * FROM ex:g WHERE { ?s ?p ?o }").from_graphs
 ('http://ex/g',)
@@ -16,56 +34,83 @@ import functools
 import re
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Literal
 from urllib.parse import urljoin
 
-from peacetalks.errors import ForbiddenQuery, PayloadTooLarge
+from peacetalks.errors import ForbiddenQuery, PayloadTooLarge, QuerySyntaxError, QueryTooComplex
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
 QUERY_FORMS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 UPDATE_KEYWORDS = frozenset(
     {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 )
+MAX_NESTING = 200
+"""Deepest bracket nesting accepted ( `(`, `{`, `[` ); real queries stay far below."""
 
 _PN_CHARS_BASE = (
     "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
     "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
 )
-_PN_CHARS = _PN_CHARS_BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040-"
-_TOKEN = re.compile(
+_PN_CHARS = _PN_CHARS_BASE + "_0-9\u00b7\u0300-\u036f\u203f-\u2040\\-"
+_HEX4 = "[0-9A-Fa-f]{4}"
+_UCHAR = rf"\\u{_HEX4}|\\U{_HEX4}{_HEX4}"
+_ECHAR = r"""\\[tbnrf"'\\]"""
+_LOCAL_ESC = r"""\\[_~.\-!$&'()*+,;=/?#@%]"""
+_LEXER = re.compile(
     rf"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-             | '''(?:[^'\\]|\\.|'(?!''))*'''
-             | "(?:[^"\\\n\r]|\\.)*"
-             | '(?:[^'\\\n\r]|\\.)*')
-  | (?P<iri><[^<>"{{}}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][{_PN_CHARS}]+)
-  | (?P<bnode>_:[{_PN_CHARS}.]*)
-  | (?P<pname>(?:[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)?:
-               (?:[{_PN_CHARS}:.%\\]|%[0-9A-Fa-f]{{2}}|\\.)*)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+    (?P<ws>[ \t\r\n]++)
+  | (?P<comment>\#[^\r\n]*+)
+  | (?P<string>\"\"\"(?>(?:""|")?(?:[^"\\]|{_ECHAR}|{_UCHAR}))*+\"\"\"
+             | '''(?>(?:''|')?(?:[^'\\]|{_ECHAR}|{_UCHAR}))*+'''
+             | "(?>[^"\\\n\r]|{_ECHAR}|{_UCHAR})*+"
+             | '(?>[^'\\\n\r]|{_ECHAR}|{_UCHAR})*+')
+  | (?P<unterminated>["'])
+  | (?P<iri><(?>[^<>"{{}}|^`\\\x00-\x20]|{_UCHAR})*+>)
+  | (?P<var>[?$][{_PN_CHARS}]++)
+  | (?P<run>(?>[{_PN_CHARS}:.%]|{_LOCAL_ESC})++)
+  | (?P<brackets>[(){{}}\[\]]++)
   | (?P<other>.)
     """,
     re.VERBOSE | re.DOTALL,
 )
+_CODEPOINT = re.compile(rf"\\u({_HEX4})|\\U({_HEX4}{_HEX4})")
+_SERVICE = re.compile("service", re.IGNORECASE)
+_GLUED_LITERAL = re.compile(r"(?:true|false|[+-]?[0-9]+(?:[eE][+-]?[0-9]+)?)\Z", re.IGNORECASE)
+"""A literal the engine can read right before a glued keyword (`1SERVICE`, `trueSERVICE`)."""
+_SILENT = re.compile("silent", re.IGNORECASE)
+_DEPTH_STEP = {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}
 
 
 @dataclass(frozen=True)
 class Token:
     kind: str
+    """ws/comment are dropped; string, iri, var, run (names, keywords, numbers, prefixed
+    names), brackets (a run of `(){}[]`), other."""
     text: str
 
 
 def tokenize(query: str) -> Iterator[Token]:
     """Significant tokens of a SPARQL text (whitespace and comments dropped)."""
-    for m in _TOKEN.finditer(query):
+    for m in _LEXER.finditer(query):
         kind = m.lastgroup
         if kind in ("ws", "comment"):
             continue
         assert kind is not None
         yield Token(kind, m.group())
+
+
+def unescape_codepoints(text: str) -> str:
+    """`\\uXXXX` / `\\UXXXXXXXX` replaced by their characters (SPARQL 1.1 Query §19.2); an
+    escape that names no character (a surrogate, past U+10FFFF) is left as written."""
+
+    def one(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            return m.group()
+        return chr(code)
+
+    return _CODEPOINT.sub(one, text)
 
 
 @dataclass(frozen=True)
@@ -87,59 +132,155 @@ class QueryInfo:
         return "solutions"
 
 
-def _resolve(tok: Token, prefixes: dict[str, str], base: str | None) -> str | None:
-    if tok.kind == "iri":
-        iri = tok.text[1:-1]
-        return urljoin(base, iri) if base else iri
-    if tok.kind == "pname":
-        ns, _, local = tok.text.partition(":")
-        if ns in prefixes:
-            return prefixes[ns] + re.sub(r"\\(.)", r"\1", local)
-    return None
+def _iri_text(token: str) -> str:
+    return unescape_codepoints(token[1:-1])
 
 
-MEMO_MAX_LENGTH = 20_000
-"""Queries up to this many characters have their `QueryInfo` memoized (256 most recent)."""
+def _pname_iri(run: str, prefixes: dict[str, str]) -> str | None:
+    ns, colon, local = run.lstrip(".").partition(":")
+    if not colon or ns not in prefixes:
+        return None
+    return prefixes[ns] + re.sub(r"\\(.)", r"\1", local.rstrip("."))
 
 
-def inspect_query(query: str, base_iri: str | None = None) -> QueryInfo:
-    """Find the form and FROM graphs; raise `ForbiddenQuery` for updates, SERVICE and LOAD.
+def _valid_iri(iri: str) -> bool:
+    import pyoxigraph as ox  # the engine's own IRI check (oxiri)
 
-    Memoized for short queries: the same text comes back often (canned queries, the route
-    and then the worker), and tokenizing costs ~0.3 ms per KB. Refusals are not memoized.
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
+_INSIGNIFICANT = frozenset({"ws", "comment", "other"})
+
+
+def _unterminated(query: str, start: int) -> QuerySyntaxError:
+    """A quote that starts no valid string: the engine cannot parse the query either."""
+    line = query.count("\n", 0, start) + 1
+    column = start - (query.rfind("\n", 0, start) + 1) + 1
+    return QuerySyntaxError(
+        f"SPARQL syntax error: the string starting at line {line}, column {column} "
+        "is not terminated (or holds an escape SPARQL does not allow)",
+        line,
+        column,
+    )
+
+
+def _service_refusal() -> ForbiddenQuery:
+    return ForbiddenQuery(
+        "SERVICE (federated query) is not supported by this endpoint: queries never reach "
+        "other servers (a name that starts with 'service' right after '.', ':' or a "
+        "literal counts too: the engine reads keywords without a word boundary)"
+    )
+
+
+def _fallback_possible(run: str, colon: int, declared: dict[str, str]) -> bool:
+    """Could the engine end a prefixed name at `run[colon]` and start a new token after it?
+
+    It reads `ns:local` as one name when `ns` is declared and the IRI parses; a declared `ns`
+    whose IRI + local does not parse falls back to `ns:` alone. The name may begin after a
+    glued `.` (`true.ex:…` can be `true` `.` `ex:…`), so every dot-suffix counts as `ns`.
     """
-    if len(query) <= MEMO_MAX_LENGTH:
-        return _inspect_memo(query, base_iri)
-    return _inspect(query, base_iri)
+    head = run[:colon]
+    local = run[colon + 1 :]
+    candidates = {head[k + 1 :] for k in range(len(head)) if head[k] == "."} | {head}
+    for ns in candidates:
+        if ns in declared:
+            full = declared[ns] + re.sub(r"\\(.)", r"\1", local.rstrip("."))
+            if not _valid_iri(full):
+                return True
+    return False
 
 
-def _inspect(query: str, base_iri: str | None) -> QueryInfo:
-    tokens = list(tokenize(query))
+def _check_run(run: str, declared: dict[str, str]) -> None:
+    """Refuse `run` (a maximal name-like run of code) if the engine could read SERVICE in it."""
+    for m in _SERVICE.finditer(run):
+        p = m.start()
+        if p == 0 or run[p - 1] == ".":
+            token_start = True
+        elif run[p - 1] == ":":
+            first = run.index(":")
+            token_start = p - 1 != first or _fallback_possible(run, first, declared)
+        else:
+            segment_start = max(run.rfind(".", 0, p), run.rfind(":", 0, p)) + 1
+            token_start = bool(_GLUED_LITERAL.match(run[segment_start:p]))
+        if not token_start:
+            continue
+        rest = run[m.end() :]
+        if (s := _SILENT.match(rest)) is not None:
+            rest = rest[s.end() :]
+        ns, colon, _ = rest.partition(":")
+        if rest == "" or (colon and ns in declared):
+            raise _service_refusal()
+
+
+def _scan(query: str, base_iri: str | None) -> QueryInfo:
+    """One pass over one reading of the text (as written, or with codepoints applied)."""
+    tokens: list[tuple[str, str]] = []  # (kind, text): tuples, the loop is the hot part
+    append = tokens.append
+    for m in _LEXER.finditer(query):
+        kind = m.lastgroup
+        if kind in _INSIGNIFICANT:
+            continue
+        if kind == "unterminated":  # stop here: scanning on would rescan the rest of the line
+            raise _unterminated(query, m.start())
+        append((kind, m.group()))  # type: ignore[arg-type]
     prefixes: dict[str, str] = {}
     base: str | None = base_iri
+    # Every prefix the text declares anywhere (a superset is only more careful).
+    declared: dict[str, str] = {}
+    for i in range(len(tokens) - 1):
+        a, b = tokens[i], tokens[i + 1]
+        if a[0] == "run" and a[1].endswith(":") and b[0] == "iri":
+            name = a[1][:-1]
+            declared[name] = _iri_text(b[1])
+            if name.upper().startswith("PREFIX"):
+                declared[name[6:]] = _iri_text(b[1])
+    depth = 0
     form: QueryForm | None = None
     froms: list[str] = []
     named: list[str] = []
     i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        word = tok.text.upper() if tok.kind == "word" else None
-        if word == "BASE" and i + 1 < len(tokens) and tokens[i + 1].kind == "iri":
-            base = _resolve(tokens[i + 1], prefixes, base)
+    n = len(tokens)
+    while i < n:
+        kind, text = tokens[i]
+        if kind == "brackets":
+            peak = max(accumulate(map(_DEPTH_STEP.__getitem__, text), initial=depth))
+            depth += len(text) - 2 * sum(map(text.count, ")}]"))
+            if peak > MAX_NESTING:
+                raise QueryTooComplex(
+                    f"the query nests brackets more than {MAX_NESTING} deep; "
+                    "flatten it (the limit protects the engine's stack)"
+                )
+            i += 1
+            continue
+        if kind != "run":
+            i += 1
+            continue
+        if _SERVICE.search(text):
+            _check_run(text, declared)
+        word = text.upper()
+        if word == "BASE" and i + 1 < n and tokens[i + 1][0] == "iri":
+            iri = _iri_text(tokens[i + 1][1])
+            base = urljoin(base, iri) if base else iri
             i += 2
             continue
-        if word == "PREFIX" and i + 2 < len(tokens) and tokens[i + 1].kind == "pname":
-            iri = _resolve(tokens[i + 2], prefixes, base)
-            if iri is not None:
-                prefixes[tokens[i + 1].text.rstrip(":")] = iri
+        if word == "PREFIX" and i + 2 < n and tokens[i + 1][0] == "run":
+            target = tokens[i + 2]
+            if target[0] == "iri" and tokens[i + 1][1].endswith(":"):
+                iri = _iri_text(target[1])
+                prefixes[tokens[i + 1][1][:-1]] = urljoin(base, iri) if base else iri
             i += 3
             continue
-        if word == "SERVICE":
-            raise ForbiddenQuery(
-                "SERVICE (federated query) is not supported by this endpoint: "
-                "queries never reach other servers"
-            )
-        if word == "LOAD":
+        if word.startswith("PREFIX") and text.endswith(":") and i + 1 < n:
+            if tokens[i + 1][0] == "iri":  # `PREFIXex:<…>`: the engine needs no space
+                iri = _iri_text(tokens[i + 1][1])
+                prefixes[text[6:-1]] = urljoin(base, iri) if base else iri
+            i += 2
+            continue
+        if word == "LOAD" or (form is None and word.startswith("LOAD") and len(word) > 4):
             raise ForbiddenQuery("LOAD is not accepted: this endpoint is read-only")
         if form is None and word in UPDATE_KEYWORDS:
             raise ForbiddenQuery(
@@ -148,20 +289,53 @@ def _inspect(query: str, base_iri: str | None) -> QueryInfo:
             )
         if form is None and word in QUERY_FORMS:
             form = word  # type: ignore[assignment]
-        if word == "FROM" and i + 1 < len(tokens):
-            target = tokens[i + 1]
+        if depth == 0 and word.startswith("FROM"):
+            rest = text[4:]
             into = froms
-            if target.kind == "word" and target.text.upper() == "NAMED" and i + 2 < len(tokens):
-                target = tokens[i + 2]
+            if rest.upper().startswith("NAMED"):
+                rest, into = rest[5:], named
+            elif rest == "" and i + 1 < n and tokens[i + 1][1].upper() == "NAMED":
                 into = named
                 i += 1
-            iri = _resolve(target, prefixes, base)
-            if iri is not None:
-                into.append(iri)
-            i += 2
-            continue
+            target_iri: str | None = None
+            if rest:
+                target_iri = _pname_iri(rest, prefixes)
+            elif i + 1 < n:
+                target = tokens[i + 1]
+                if target[0] == "iri":
+                    iri = _iri_text(target[1])
+                    target_iri = urljoin(base, iri) if base else iri
+                elif target[0] == "run":
+                    target_iri = _pname_iri(target[1], prefixes)
+                i += 1
+            if target_iri is not None:
+                into.append(target_iri)
         i += 1
     return QueryInfo(form, tuple(froms), tuple(named))
+
+
+MEMO_MAX_LENGTH = 20_000
+"""Queries up to this many characters have their `QueryInfo` memoized (256 most recent)."""
+
+
+def inspect_query(query: str, base_iri: str | None = None) -> QueryInfo:
+    """Find the form and FROM graphs; raise `ForbiddenQuery` for updates, SERVICE and LOAD,
+    `QueryTooComplex` past `MAX_NESTING`.
+
+    Memoized for short queries (canned queries come back often). Refusals are not memoized.
+    """
+    if len(query) <= MEMO_MAX_LENGTH:
+        return _inspect_memo(query, base_iri)
+    return _inspect(query, base_iri)
+
+
+def _inspect(query: str, base_iri: str | None) -> QueryInfo:
+    info = _scan(query, base_iri)
+    if "\\u" in query or "\\U" in query:
+        unescaped = unescape_codepoints(query)
+        if unescaped != query:
+            _scan(unescaped, base_iri)  # refusals only; the engine's reading is the first
+    return info
 
 
 _inspect_memo = functools.lru_cache(maxsize=256)(_inspect)
@@ -175,9 +349,9 @@ def check_query(
     protocol_dataset: bool,
     base_iri: str | None = None,
 ) -> QueryInfo:
-    """All pre-execution checks: length (413), updates/SERVICE/LOAD (400), and FROM graphs
-    that are not in the store (400; skipped when the protocol gives the dataset, which
-    overrides FROM)."""
+    """All pre-execution checks: length (413), updates/SERVICE/LOAD and nesting (400), and
+    FROM graphs that are not in the store (400; skipped when the protocol gives the dataset,
+    which overrides FROM)."""
     if len(query) > max_length:
         raise PayloadTooLarge(f"query is {len(query)} characters; the limit is {max_length}")
     info = inspect_query(query, base_iri)
@@ -186,6 +360,6 @@ def check_query(
             if iri not in known_graphs:
                 raise ForbiddenQuery(
                     f"FROM <{iri}>: no such graph in this store (graphs are never fetched "
-                    "from the web); list them with SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{}} }}"
+                    "from the web); list them with SELECT DISTINCT ?g WHERE { GRAPH ?g {} }"
                 )
     return info
