@@ -54,6 +54,19 @@ class ForbiddenQuery(BadRequest):
     code = "query_refused"
 
 
+class QueryTooComplex(ForbiddenQuery):
+    """400: a query nested deeper than the endpoint accepts (refused before any engine sees it)."""
+
+    code = "query_too_complex"
+
+
+class QueryCrashed(BadRequest):
+    """400: the query crashed the engine's worker process. Not a retry invitation: the same
+    text is refused at once from then on."""
+
+    code = "query_crashed_engine"
+
+
 class ReadOnly(PeacetalksError):
     """403: an update request; the endpoint is read-only."""
 

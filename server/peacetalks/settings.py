@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -62,6 +62,18 @@ class Settings(BaseSettings):
     """Largest accepted request body, in bytes (413 beyond)."""
     log_level: str = "info"
     """Level of the `peacetalks` loggers (access log lines are INFO)."""
+    worker_network: Literal["isolate", "require", "allow"] = "isolate"
+    """Query workers run in an empty network namespace (`isolate`: if the system refuses, say
+    so in the log and `/ready`; `require`: refuse to start; `allow`: no isolation)."""
+    api_workers: Annotated[int, Field(ge=0)] = 1
+    """Worker processes reserved for the canned `/api` queries, so they never wait behind
+    `/sparql` traffic (0: `/api` shares the `/sparql` workers)."""
+    queue_limit: Annotated[int, Field(ge=0)] = 64
+    """Most `/sparql` requests waiting for a worker at once; one more is answered 503 with
+    `Retry-After` at once instead of queueing."""
+    request_timeout: Annotated[float, Field(gt=0)] = 10.0
+    """A request's line and headers must arrive within this many seconds (408 beyond; slow
+    senders are cut off); its body gets at least 30 s."""
     result_cache_mb: Annotated[float, Field(ge=0)] = 64.0
     """Memory for memoized `/sparql` answers, in MiB; 0 turns it off
     (`peacetalks.sparql.result_cache`)."""

@@ -73,6 +73,8 @@ def test_access_log_is_one_json_line(
 def test_lifespan_closes_the_workers(tiny_settings: Settings, tiny_dataset: Dataset) -> None:
     app = create_app(tiny_settings, dataset=tiny_dataset)
     processes = [w.process for w in app.state.executor._all]
+    processes += [w.process for w in app.state.api_executor._all]
+    assert len(processes) == tiny_settings.workers + tiny_settings.api_workers
     with TestClient(app):
         pass
-    assert processes and all(p.poll() is not None for p in processes)
+    assert all(p.poll() is not None for p in processes)

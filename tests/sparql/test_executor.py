@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -147,6 +147,14 @@ def test_from_replaces_the_union_default_graph(executor: QueryExecutor) -> None:
     assert _values(result.body, "s") == [EX + "dave"]
 
 
+def _wait_until(condition: Callable[[], bool], seconds: float = 60.0) -> None:
+    """Poll `condition` (bounded): a busy machine starts workers slowly."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.02)
+
+
 def test_queueing_never_gets_a_query_killed(tmp_path: Path) -> None:
     """With one worker busy on a slow query, a second query waits at most the queue timeout
     and gets `Busy` without running; the slow query is not killed for the other's wait, and
@@ -176,13 +184,14 @@ def test_queueing_never_gets_a_query_killed(tmp_path: Path) -> None:
     try:
         t = threading.Thread(target=run_slow)
         t.start()
-        time.sleep(0.3)  # let the slow query take the only worker
+        _wait_until(lambda: ex._idle.qsize() == 0)  # the slow query has the only worker
         with pytest.raises(Busy) as busy:
             ex.run(QueryRequest("ASK {}", JSON), timeout=60)
         assert "PEACETALKS_QUEUE_TIMEOUT" in busy.value.message
         t.join(30)
         # the slow query ran into its own 3 s deadline, not anything shorter
         assert len(outcome) == 1 and isinstance(outcome[0], QueryTimeout)
+        _wait_until(lambda: ex._idle.qsize() == 1)  # the killed worker's successor is up
         result = ex.run(QueryRequest(f"ASK {{ <{EX}s1> ?p ?o }}", JSON), timeout=60)
         assert json.loads(result.body)["boolean"] is True
     finally:

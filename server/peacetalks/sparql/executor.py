@@ -13,6 +13,7 @@ With `Settings.workers == 0` queries run in the calling thread on `Dataset.store
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing.connection
 import os
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,7 @@ from peacetalks.errors import (
     BadRequest,
     Busy,
     NotAcceptable,
+    QueryCrashed,
     QuerySyntaxError,
     QueryTimeout,
     Unavailable,
@@ -73,6 +76,9 @@ class QueryRequest:
     max_rows: int | None = None
     base_iri: str | None = None
     """Resolves relative IRIs in the query (the endpoint URL for protocol requests)."""
+    inspected: bool = False
+    """The caller ran the guard and put any FROM / FROM NAMED graphs into `default_graph` /
+    `named_graphs`: the worker need not read the query again."""
 
 
 @dataclass(frozen=True)
@@ -108,10 +114,9 @@ def execute(store: ox.Store, request: QueryRequest, default_cap: int) -> QueryRe
     started = time.perf_counter()
     options: dict[str, Any] = {"base_iri": request.base_iri}
     default_graph, named_graphs = request.default_graph, request.named_graphs
-    if default_graph is None and named_graphs is None:
-        # The guard again (microseconds): SERVICE/LOAD never reach the engine, whoever calls.
-        # FROM / FROM NAMED must be passed explicitly: pyoxigraph's
-        # use_default_graph_as_union would otherwise override them.
+    if default_graph is None and named_graphs is None and not request.inspected:
+        # A caller that did not guard (the CLI, tests): guard here. FROM / FROM NAMED must be
+        # passed explicitly: pyoxigraph's use_default_graph_as_union would override them.
         info = inspect_query(request.query, request.base_iri)
         if info.from_graphs or info.from_named_graphs:
             default_graph, named_graphs = info.from_graphs, info.from_named_graphs
@@ -151,6 +156,11 @@ def execute(store: ox.Store, request: QueryRequest, default_cap: int) -> QueryRe
     return QueryResult(body, request.result_format, kind, rows, truncated, elapsed)
 
 
+def query_digest(query: str) -> str:
+    """How logs and the crash list name a query: the first 16 hex digits of its sha256."""
+    return hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 def _check(media_type: str, kind: ResultKind) -> None:
     if media_type not in available(kind):
         raise NotAcceptable(available(kind), media_type)
@@ -166,7 +176,7 @@ class _Worker:
     server's threads and never re-run the caller's `__main__`.
     """
 
-    def __init__(self, nquads: Path, cap: int) -> None:
+    def __init__(self, nquads: Path, cap: int, network: str) -> None:
         ours, theirs = socket.socketpair()
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
@@ -180,6 +190,7 @@ class _Worker:
                 str(theirs.fileno()),
                 str(nquads),
                 str(cap),
+                network,
             ],
             pass_fds=(theirs.fileno(),),
             env=env,
@@ -191,13 +202,19 @@ class _Worker:
     def wait_ready(self, timeout: float) -> None:
         if not self.conn.poll(timeout):
             self.kill()
-            raise Unavailable("query worker did not start in time")
+            code = self.process.returncode
+            raise Unavailable(
+                "query worker did not start in time"
+                if code is None
+                else f"query worker exited with status {code} while starting"
+            )
         try:
-            status, _ = self.conn.recv()
+            status, info = self.conn.recv()
         except (EOFError, OSError) as e:
             self.kill()
             raise Unavailable(f"query worker exited while loading the dataset ({e})") from e
         assert status == "ready"
+        self.network: str = info["network"]
 
     def kill(self) -> None:
         self.process.kill()
@@ -222,13 +239,25 @@ class QueryExecutor:
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
+        self._crashers: OrderedDict[str, None] = OrderedDict()
+        self.network = "shared: no query workers (in-process)"
+        """`isolated` when every worker runs without a network, else why not (`/ready`)."""
         workers = [self._spawn() for _ in range(settings.workers)]
         for w in workers:
             w.wait_ready(self.STARTUP_TIMEOUT)
             self._idle.put(w)
+        if workers:
+            states = {w.network for w in workers}
+            self.network = (
+                "isolated" if states == {"isolated"} else sorted(states - {"isolated"})[0]
+            )
+            if self.network != "isolated":
+                log.warning("query workers are NOT network-isolated: %s", self.network)
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.dataset.nquads_path, self.settings.max_rows)
+        worker = _Worker(
+            self.dataset.nquads_path, self.settings.max_rows, self.settings.worker_network
+        )
         with self._lock:
             self._all.add(worker)
         return worker
@@ -252,6 +281,9 @@ class QueryExecutor:
                 log.error("replacement query worker failed to start")
                 self._retire(fresh)
                 return
+            if fresh.network != "isolated" and self.network == "isolated":
+                self.network = fresh.network
+                log.warning("a restarted query worker is NOT network-isolated: %s", fresh.network)
             if self._closed:
                 self._retire(fresh)
             else:
@@ -267,6 +299,12 @@ class QueryExecutor:
         limit = self.settings.query_timeout if timeout is None else timeout
         if self.settings.workers == 0:
             return execute(self.dataset.store, request, self.settings.max_rows)
+        digest = query_digest(request.query)
+        if digest in self._crashers:
+            raise QueryCrashed(
+                f"this query (sha256 {digest}) crashed the query engine before and is refused; "
+                "it is not a temporary failure — simplify the query"
+            )
         wait = self.settings.queue_timeout
         try:
             worker = self._idle.get(timeout=wait)
@@ -286,8 +324,23 @@ class QueryExecutor:
                 )
             status, payload = worker.conn.recv()
         except (EOFError, OSError) as e:
+            code = worker.process.poll()
             self._replace(worker)
-            raise Unavailable(f"query worker died ({e}); try again") from e
+            if code is None:
+                raise Unavailable(f"lost the query worker ({e}); try again") from e
+            with self._lock:
+                self._crashers[digest] = None
+                while len(self._crashers) > 1024:
+                    self._crashers.popitem(last=False)
+            log.error(
+                "query crashed its worker (exit status %s); sha256 %s refused from now on",
+                code,
+                digest,
+            )
+            raise QueryCrashed(
+                f"the query crashed the engine (worker exit status {code}); it is refused from "
+                f"now on (sha256 {digest}) — not a temporary failure, do not retry"
+            ) from e
         self._idle.put(worker)
         if status == "error":
             raise payload

@@ -1,27 +1,81 @@
-"""A query worker process: `python -m peacetalks.sparql.worker FD NQUADS CAP`.
+"""A query worker process: `python -m peacetalks.sparql.worker FD NQUADS CAP NETWORK`.
 
-Loads the dataset from the N-Quads cache into its own in-memory store, says "ready" on the
-socket `FD`, then answers `QueryRequest`s with `("ok", QueryResult)` or `("error", exc)`
-until the socket closes. Started and killed by `peacetalks.sparql.executor.QueryExecutor`.
+1. **No network.** Before anything else (while the process is still single-threaded) it
+   moves itself into a new, empty network namespace — `unshare(CLONE_NEWNET)`, with a user
+   namespace (`CLONE_NEWUSER`) when it is not root. Inside, there is only a loopback
+   interface that is down: no `connect()` can reach any address, so a SERVICE clause that
+   got past the guard fails instead of fetching. `NETWORK` is `isolate` (try; report if
+   refused), `require` (exit if refused) or `allow` (skip). The socket pair to the parent,
+   inherited before the move, keeps working.
+2. Loads the dataset from the N-Quads cache into its own in-memory store and says
+   `("ready", {"network": …})` on the socket `FD`.
+3. Answers `QueryRequest`s with `("ok", QueryResult)` or `("error", exc)` until the socket
+   closes, on a thread with a large stack (`STACK_BYTES`): the engine recurses on deeply
+   nested expressions and long operator chains, and the main thread's 8 MiB would overflow
+   (a 10,000-term `||` chain does) — virtual memory, committed only as far as it is used.
+
+Started and killed by `peacetalks.sparql.executor.QueryExecutor`.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import os
+import socket
 import sys
+import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
-import pyoxigraph as ox
+STACK_BYTES = 512 * 2**20
+"""Stack of the thread that runs queries (a 100 kB query cannot nest deeper than this holds)."""
 
-from peacetalks.errors import PeacetalksError, QueryFailed
-from peacetalks.sparql.executor import execute
+CLONE_NEWNET = 0x40000000
+CLONE_NEWUSER = 0x10000000
 
 
-def serve(conn: Connection, nquads: str, cap: int) -> None:
+def isolate_network() -> str:
+    """Move this process into an empty network namespace; returns what happened, as said in
+    `/ready` (`isolated`, or `shared: <why>`)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        unshare = libc.unshare
+    except (OSError, AttributeError) as e:  # not Linux
+        return f"shared: unshare() is not available ({e})"
+    flags = CLONE_NEWNET if os.geteuid() == 0 else CLONE_NEWUSER | CLONE_NEWNET
+    if unshare(flags) != 0:
+        code = ctypes.get_errno()
+        return f"shared: unshare refused ({errno.errorcode.get(code, code)}: {os.strerror(code)})"
+    return "isolated" if not _can_connect() else "shared: a connection still went out"
+
+
+def _can_connect() -> bool:
+    """Whether an outbound TCP connection can even be attempted (loopback, any port)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    probe.settimeout(0.5)
+    try:
+        probe.connect(("127.0.0.1", 9))
+    except ConnectionRefusedError:
+        return True  # something answered: the network stack is reachable
+    except OSError:
+        return False  # ENETUNREACH: no interface is up
+    else:
+        return True
+    finally:
+        probe.close()
+
+
+def serve(conn: Connection, nquads: str, cap: int, network: str) -> None:
     """Load the store, then answer requests until the pipe closes."""
+    import pyoxigraph as ox
+
+    from peacetalks.errors import PeacetalksError, QueryFailed
+    from peacetalks.sparql.executor import execute
+
     store = ox.Store()
     store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
-    conn.send(("ready", None))
+    conn.send(("ready", {"network": network}))
     while True:
         try:
             request = conn.recv()
@@ -37,8 +91,18 @@ def serve(conn: Connection, nquads: str, cap: int) -> None:
 
 
 def main(argv: list[str]) -> None:
-    fd, nquads, cap = argv
-    serve(Connection(int(fd)), nquads, int(cap))
+    fd, nquads, cap, mode = argv
+    network = "shared: PEACETALKS_WORKER_NETWORK=allow" if mode == "allow" else isolate_network()
+    if mode == "require" and network != "isolated":
+        print(f"peacetalks worker: network isolation required but {network}", file=sys.stderr)
+        raise SystemExit(3)
+    conn = Connection(int(fd))
+    threading.stack_size(STACK_BYTES)
+    runner = threading.Thread(
+        target=serve, args=(conn, nquads, int(cap), network), name="peacetalks-query"
+    )
+    runner.start()
+    runner.join()
 
 
 if __name__ == "__main__":
