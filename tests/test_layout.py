@@ -28,6 +28,7 @@ TOP_LEVEL = {
     "logs",
     "resources",
     "deps",
+    "security",
 }
 """The modules that tie the sub-packages together; everything else sits in a sub-package."""
 

@@ -21,6 +21,7 @@ from peacetalks.errors import PeacetalksError, error_response
 from peacetalks.linked_data import routes as linked_data
 from peacetalks.logs import AccessLogMiddleware
 from peacetalks.ops import routes as ops
+from peacetalks.security import SecurityHeadersMiddleware
 from peacetalks.settings import Settings
 from peacetalks.sparql import routes as sparql
 from peacetalks.sparql.executor import QueryExecutor
@@ -34,6 +35,12 @@ def create_app(settings: Settings | None = None, *, dataset: Dataset | None = No
     settings = settings or Settings()
     dataset = dataset or load_dataset(settings)
     executor = QueryExecutor(dataset, settings)
+    # Canned /api queries get workers of their own: they never queue behind /sparql traffic.
+    api_executor = (
+        QueryExecutor(dataset, settings.model_copy(update={"workers": settings.api_workers}))
+        if settings.workers and settings.api_workers
+        else executor
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -41,6 +48,7 @@ def create_app(settings: Settings | None = None, *, dataset: Dataset | None = No
             yield
         finally:
             executor.close()
+            api_executor.close()
 
     app = FastAPI(
         title="peacetalks",
@@ -51,6 +59,7 @@ def create_app(settings: Settings | None = None, *, dataset: Dataset | None = No
     app.state.settings = settings
     app.state.dataset = dataset
     app.state.executor = executor
+    app.state.api_executor = api_executor
     app.state.result_cache = ResultCache(int(settings.result_cache_mb * 2**20), dataset.version)
     app.add_exception_handler(PeacetalksError, error_response)
     app.add_middleware(
@@ -60,6 +69,7 @@ def create_app(settings: Settings | None = None, *, dataset: Dataset | None = No
         allow_headers=["Accept", "Content-Type"],
         expose_headers=["X-Peacetalks-Truncated", "X-Peacetalks-Row-Limit"],
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(AccessLogMiddleware)
 
     app.include_router(sparql.router)

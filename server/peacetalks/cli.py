@@ -62,12 +62,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from peacetalks.app import create_app
+    from peacetalks.errors import PeacetalksError
     from peacetalks.logs import configure_logging
+    from peacetalks.security import uvicorn_limits
 
     settings = _settings(args)
     configure_logging(settings.log_level)
-    app = create_app(settings, dataset=_load(settings))
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    try:
+        app = create_app(settings, dataset=_load(settings))
+    except (PeacetalksError, OSError, ValueError) as e:  # one clear line, not a traceback
+        message = getattr(e, "message", None) or f"{type(e).__name__}: {e}"
+        print(f"peacetalks: cannot start: {message}", file=sys.stderr)
+        return 2
+    print(f"peacetalks: serving on http://{settings.host}:{settings.port}/", file=sys.stderr)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        **uvicorn_limits(settings.request_timeout),
+    )
     return 0
 
 

@@ -43,7 +43,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
 @pytest.fixture
 def executed(client: TestClient) -> Iterator[list[QueryRequest]]:
     """Records every QueryRequest the executor receives."""
-    executor = client.app.state.executor  # type: ignore[attr-defined]
+    executor = client.app.state.api_executor  # type: ignore[attr-defined]
     seen: list[QueryRequest] = []
     original = executor.run
 
@@ -340,7 +340,7 @@ def test_repeated_page_is_answered_from_the_result_cache(
     )
     with TestClient(create_app(settings)) as cached:
         runs: list[QueryRequest] = []
-        executor = cached.app.state.executor  # type: ignore[attr-defined]
+        executor = cached.app.state.api_executor  # type: ignore[attr-defined]
         original = executor.run
         executor.run = lambda request, **kw: runs.append(request) or original(request, **kw)
         first = cached.get("/api/who-said-what?issue=crimea", headers=JSON).json()

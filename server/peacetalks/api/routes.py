@@ -186,7 +186,7 @@ def _page_number(request: Request, name: str, default: int, maximum: int) -> int
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or len(raw) > 9:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:  # "²".isdigit() is True
         raise BadRequest(f"parameter {name!r}: {raw!r} is not a non-negative integer")
     value = int(raw)
     if value > maximum:
@@ -224,7 +224,7 @@ class CannedQueries:
         )
         if cache is not None and key and (hit := cache.get(key)):
             return hit.body
-        result = request.app.state.executor.run(
+        result = request.app.state.api_executor.run(
             QueryRequest(
                 query=text,
                 result_format=SPARQL_JSON,

@@ -15,6 +15,10 @@ One handler per method; the rules, in order:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import functools
+from collections.abc import AsyncIterator
 from typing import Annotated
 from urllib.parse import parse_qs
 
@@ -25,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from peacetalks.deps import DatasetDep, SettingsDep
 from peacetalks.errors import (
     BadRequest,
+    Busy,
     PayloadTooLarge,
     ReadOnly,
     UnsupportedMediaType,
@@ -35,6 +40,54 @@ from peacetalks.sparql.executor import QueryExecutor, QueryRequest
 from peacetalks.sparql.result_cache import CachedAnswer, ResultCache
 from peacetalks.sparql.results import write_triples
 from peacetalks.sparql.service_description import service_description
+
+INLINE_GUARD_CHARS = 4000
+
+
+class Admission:
+    """Who may wait for a query worker: at most `slots` queries hold a worker (and a thread),
+    at most `limit` more wait — on the event loop, holding nothing — up to `wait` seconds;
+    past either bound the answer is 503 with `Retry-After` and nothing runs. So queued
+    `/sparql` requests never take the threads that `/health`, pages and `/api` need."""
+
+    def __init__(self, slots: int, limit: int, wait: float) -> None:
+        self.loop = asyncio.get_running_loop()
+        self._slots = asyncio.Semaphore(slots)
+        self.slots, self.limit, self.wait = slots, limit, wait
+        self.waiting = 0
+
+    @contextlib.asynccontextmanager
+    async def __call__(self) -> AsyncIterator[None]:
+        if self._slots.locked() and self.waiting >= self.limit:
+            raise Busy(
+                f"{self.slots} queries are running and {self.waiting} are waiting "
+                "(PEACETALKS_QUEUE_LIMIT); nothing was run, try again later"
+            )
+        self.waiting += 1
+        try:
+            await asyncio.wait_for(self._slots.acquire(), self.wait)
+        except TimeoutError:
+            raise Busy(
+                f"all {self.slots} query workers stayed busy for {self.wait:g} s "
+                "(PEACETALKS_QUEUE_TIMEOUT); nothing was run, try again later"
+            ) from None
+        finally:
+            self.waiting -= 1
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+
+def admission(request: Request, settings: Settings) -> contextlib.AbstractAsyncContextManager[None]:
+    """The app's `Admission` for the running event loop (one per loop: tests start several)."""
+    if settings.workers == 0:
+        return contextlib.nullcontext()
+    current: Admission | None = getattr(request.app.state, "admission", None)
+    if current is None or current.loop is not asyncio.get_running_loop():
+        current = Admission(settings.workers, settings.queue_limit, settings.queue_timeout)
+        request.app.state.admission = current
+    return current()
 
 
 def get_executor(request: Request) -> QueryExecutor:
@@ -70,7 +123,7 @@ def _single(params: Params, name: str) -> str | None:
 
 async def _read_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
+    if declared and declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge(f"request body is {declared} bytes; the limit is {limit}")
     chunks = []
     size = 0
@@ -131,24 +184,35 @@ async def run_protocol_query(
     )
     if cache is not None and key and (hit := cache.get(key)):
         return _answer(request, cache, key, hit, settings)
-    info = guard.check_query(
+    check = functools.partial(
+        guard.check_query,
         query,
         max_length=settings.max_query_length,
         known_graphs=request.app.state.dataset.graphs,
         protocol_dataset=protocol_dataset,
         base_iri=endpoint,
     )
+    # Short texts are judged in microseconds; long ones (up to ~100 ms) off the event loop.
+    info = check() if len(query) <= INLINE_GUARD_CHARS else await run_in_threadpool(check)
     media_type = negotiation.negotiate(
         request.headers.get("accept"), info.kind, format_param=params.get("format")
     )
+    if not protocol_dataset and (info.from_graphs or info.from_named_graphs):
+        default_graphs, named_graphs, protocol_dataset = (
+            info.from_graphs,
+            info.from_named_graphs,
+            True,
+        )
     query_request = QueryRequest(
         query=query,
         result_format=media_type,
         default_graph=default_graphs if protocol_dataset else None,
         named_graphs=named_graphs if protocol_dataset else None,
         base_iri=endpoint,
+        inspected=True,
     )
-    result = await run_in_threadpool(executor.run, query_request)
+    async with admission(request, settings):
+        result = await run_in_threadpool(executor.run, query_request)
     answer = CachedAnswer(result.body, result.media_type, result.rows, result.truncated)
     if cache is not None and key:
         cache.put(key, answer)

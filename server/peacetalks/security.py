@@ -1,0 +1,176 @@
+"""HTTP hardening that ties the app together: security headers on every response, and the
+limits on what a client may send (`LimitedHttpToolsProtocol`, `uvicorn_limits`).
+
+Headers (pure ASGI, added to the response start, no per-request allocation beyond the list):
+
+- every response: `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`;
+- HTML: a `Content-Security-Policy` that allows only this origin's resources (styles may be
+  inline: pyLODE's page has a `<style>`), no plugins, no `<base>`, and `frame-ancestors
+  'none'` (with `X-Frame-Options: DENY` for old browsers). FastAPI's `/docs` and `/redoc`
+  load their UI from a CDN, so they get only the framing rules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httptools
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+ALWAYS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
+HTML_CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+FRAMING = [(b"x-frame-options", b"DENY")]
+CDN_PAGES = ("/docs", "/redoc")
+
+
+class SecurityHeadersMiddleware:
+    """Adds the headers above to every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                headers += ALWAYS
+                content_type = next((v for k, v in headers if k == b"content-type"), b"")
+                if content_type.startswith(b"text/html"):
+                    csp = "frame-ancestors 'none'" if path.startswith(CDN_PAGES) else HTML_CSP
+                    headers += [(b"content-security-policy", csp.encode()), *FRAMING]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+MAX_HEAD_BYTES = 32 * 1024
+"""Largest request line + headers accepted (431 beyond): browsers send a few kB."""
+HEAD_SECONDS = 10.0
+"""A request's line and headers must arrive within this (else 408 and the connection closes)."""
+BODY_SECONDS = 30.0
+"""A request body must arrive within this after its headers."""
+
+
+class LimitedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with the limits a public server needs: a bound on the
+    size of the request head, a deadline for the head and one for the body (slow senders are
+    answered 408 and cut off). The app itself never sees an incomplete request."""
+
+    head_seconds = HEAD_SECONDS
+    body_seconds = BODY_SECONDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._head_bytes = 0
+        self._in_head = True
+        self._deadline: asyncio.TimerHandle | None = None
+
+    def _arm(self, seconds: float) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(seconds, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _refuse(self, status: bytes, message: bytes) -> None:
+        self._disarm()
+        if not self.transport.is_closing():
+            self.transport.write(
+                b"HTTP/1.1 " + status + b"\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                b"content-length: " + str(len(message)).encode() + b"\r\n"
+                b"connection: close\r\n\r\n" + message
+            )
+            self.transport.close()
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        self._refuse(b"408 Request Timeout", b"the request did not arrive in time\n")
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm(self.head_seconds)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._in_head:
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEAD_BYTES + 64 * 1024:  # a body may share the chunk
+                self._refuse(
+                    b"431 Request Header Fields Too Large",
+                    f"the request line and headers exceed {MAX_HEAD_BYTES} bytes\n".encode(),
+                )
+                return
+        super().data_received(data)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_head = True
+        self._head_bytes = 0
+        if self._deadline is None:
+            self._arm(self.head_seconds)
+
+    def on_url(self, url: bytes) -> None:
+        self._count(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count(len(name) + len(value) + 4)
+        super().on_header(name, value)
+
+    def _count(self, size: int) -> None:
+        self._head_bytes += size
+        if self._head_bytes > MAX_HEAD_BYTES:
+            self._refuse(
+                b"431 Request Header Fields Too Large",
+                f"the request line and headers exceed {MAX_HEAD_BYTES} bytes\n".encode(),
+            )
+            raise httptools.HttpParserError("request head too large")
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        self._head_bytes = 0
+        self._arm(self.body_seconds)
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._disarm()  # the app has the whole request; its own deadlines apply from here
+        super().on_message_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm(self.head_seconds + self.timeout_keep_alive)
+
+
+def uvicorn_limits(head_seconds: float = HEAD_SECONDS) -> dict[str, Any]:
+    """Keyword arguments for `uvicorn.run` that bound what one client can hold."""
+    protocol = type(
+        "LimitedHttpToolsProtocol",
+        (LimitedHttpToolsProtocol,),
+        {"head_seconds": head_seconds, "body_seconds": max(head_seconds, BODY_SECONDS)},
+    )
+    return {
+        "http": protocol,
+        "timeout_keep_alive": 5,
+        "limit_concurrency": 1000,
+    }
