@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,15 +40,31 @@ def tiny_client(tiny_settings: Settings, tiny_dataset: Dataset) -> Iterator[Test
         yield client
 
 
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Summary line of the W3C SPARQL 1.1 Protocol harness (tests/sparql/test_w3c_protocol.py)."""
+def _outcomes(terminalreporter: pytest.TerminalReporter, marker: str) -> dict[str, int]:
+    """How many test reports whose node id contains `marker` passed, failed, were skipped."""
     counts = {"passed": 0, "failed": 0, "skipped": 0}
     for outcome in counts:
         for report in terminalreporter.stats.get(outcome, []):
-            if "test_w3c_protocol.py::test_protocol[" in getattr(report, "nodeid", ""):
+            if marker in getattr(report, "nodeid", ""):
                 counts[outcome] += 1
+    return counts
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Summary lines of the W3C harnesses (tests/sparql/test_w3c_protocol.py, test_w3c_query.py)."""
+    counts = _outcomes(terminalreporter, "test_w3c_protocol.py::test_protocol[")
     if sum(counts.values()):
         terminalreporter.write_line(
             f"W3C SPARQL 1.1 Protocol: {counts['passed']} pass, {counts['failed']} fail, "
             f"{counts['skipped']} n.a. (positive update tests; read-only endpoint)"
+        )
+    http = _outcomes(terminalreporter, "test_w3c_query.py::test_http_equals_engine[")
+    w3c = _outcomes(terminalreporter, "test_w3c_query.py::test_engine_against_w3c[")
+    if sum(http.values()) or sum(w3c.values()):
+        harness = next(m for n, m in sys.modules.items() if n.endswith("test_w3c_query"))
+        terminalreporter.write_line(
+            f"W3C SPARQL 1.1 Query: through /sparql in every format {http['passed']} equal to "
+            f"the engine, {http['failed']} differ; engine vs W3C {w3c['passed']} as expected "
+            f"({len(harness.ENGINE_FAILURES)} of them listed engine failures), "
+            f"{w3c['failed']} not"
         )

@@ -98,6 +98,14 @@ class NotAcceptable(PeacetalksError):
         self.available = available
 
 
+class NotRepresentable(PeacetalksError):
+    """406: the answer cannot be written in the negotiated format (a literal holds a
+    character XML 1.0 cannot carry); the message names the character and the formats that can."""
+
+    status = 406
+    code = "not_representable"
+
+
 class PayloadTooLarge(PeacetalksError):
     """413: the body or the query text exceeds the configured limit."""
 

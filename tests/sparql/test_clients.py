@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from serving import serve
 from SPARQLWrapper import CSV, JSON, RDFXML, TURTLE, XML, SPARQLWrapper
 
 DATA = Path(__file__).parents[1] / "data" / "server"
@@ -24,62 +19,18 @@ CONSTRUCT = f"CONSTRUCT WHERE {{ <{EX}bob> ?p ?o }}"
 pytestmark = pytest.mark.network
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`python -m peacetalks.cli serve` over the tiny fixture data; stopped after the module."""
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
-        PEACETALKS_SHIPPED_DATA="false",
-        PEACETALKS_DATA=f"{DATA / 'tiny.ttl'}:{DATA / 'quads.trig'}",
-        PEACETALKS_CACHE_DIR=str(tmp_path_factory.mktemp("serve-cache")),
-        PEACETALKS_WORKERS="1",
-        PEACETALKS_LOG_LEVEL="warning",
-        PYTHONPATH=os.pathsep.join(
-            filter(None, [str(Path(__file__).parents[2] / "server"), env.get("PYTHONPATH")])
-        ),
-    )
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "peacetalks.cli",
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"server exited with {process.returncode}")
-            try:
-                if httpx.get(base + "/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("server did not become ready")
-            time.sleep(0.1)
+    settings = {
+        "PEACETALKS_SHIPPED_DATA": "false",
+        "PEACETALKS_DATA": f"{DATA / 'tiny.ttl'}:{DATA / 'quads.trig'}",
+        "PEACETALKS_CACHE_DIR": str(tmp_path_factory.mktemp("serve-cache")),
+        "PEACETALKS_WORKERS": "1",
+        "PEACETALKS_LOG_LEVEL": "warning",
+    }
+    with serve(settings) as base:
         yield base + "/sparql"
-    finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _wrapper(url: str, query: str, fmt: str) -> SPARQLWrapper:

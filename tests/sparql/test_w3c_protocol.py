@@ -10,7 +10,6 @@ read-only endpoint and are reported as skipped ("n.a."); negative update tests m
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,15 +21,11 @@ from fastapi.testclient import TestClient
 from peacetalks.app import create_app
 from peacetalks.settings import Settings
 from rdflib.namespace import RDF, RDFS
-from rdflib.term import Node
+from w3c import MF, W3C_DIR, items
 
-W3C_DIR = Path(
-    os.environ.get("PEACETALKS_W3C_DIR") or Path(__file__).parents[2] / "../shared/w3c"
-).resolve()
 PROTOCOL = W3C_DIR / "sparql11-protocol"
 MANIFEST = PROTOCOL / "manifest.ttl"
 
-MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = rdflib.Namespace("http://www.w3.org/2011/http#")
 CNT = rdflib.Namespace("http://www.w3.org/2011/content#")
 UT = rdflib.Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
@@ -80,26 +75,22 @@ class ProtocolTest:
         return any(r.is_update and "2xx" in r.expected_status for r in self.requests)
 
 
-def _items(graph: rdflib.Graph, head: Node) -> Iterator[Node]:
-    yield from rdflib.collection.Collection(graph, head)
-
-
 def load_manifest() -> list[ProtocolTest]:
     g = rdflib.Graph().parse(MANIFEST, format="turtle", publicID=MANIFEST.as_uri())
     manifest = next(g.subjects(RDF.type, MF.Manifest))
     tests = []
-    for entry in _items(g, g.value(manifest, MF.entries)):
+    for entry in items(g, g.value(manifest, MF.entries)):
         graphs = tuple(
             (str(g.value(d, RDFS.label)), Path(str(g.value(d, UT.graph)).removeprefix("file://")))
             for d in g.objects(entry, UT.graphData)
         )
         connection = g.value(entry, MF.action)
         requests = []
-        for req in _items(g, g.value(connection, HT.requests)):
+        for req in items(g, g.value(connection, HT.requests)):
             headers = (
                 {
                     str(g.value(h, HT.fieldName)).lower(): str(g.value(h, HT.fieldValue))
-                    for h in _items(g, g.value(req, HT.headers))
+                    for h in items(g, g.value(req, HT.headers))
                 }
                 if g.value(req, HT.headers)
                 else {}
@@ -264,7 +255,7 @@ def _sd_tests() -> list[str]:
         return []
     g = rdflib.Graph().parse(SD_MANIFEST, format="turtle")
     entries = g.value(next(g.subjects(RDF.type, MF.Manifest)), MF.entries)
-    return [str(e).rsplit("#", 1)[-1] for e in _items(g, entries)]
+    return [str(e).rsplit("#", 1)[-1] for e in items(g, entries)]
 
 
 SD_TESTS = _sd_tests()

@@ -5,17 +5,27 @@ SPARQL results (SELECT, ASK) are written here per the W3C specs — JSON
 CSV and TSV (https://www.w3.org/TR/sparql11-results-csv-tsv/) — so that a query whose
 results are cut at the cap costs only the solutions read. RDF graphs are collected up to the
 cap and written by pyoxigraph. Each function returns `(body, rows, truncated)`.
+
+XML (SPARQL XML results, RDF/XML) is the one syntax that cannot carry every literal:
+a carriage return is written `&#13;` (a raw CR would be read back as a line feed), and a
+literal holding a character XML 1.0 forbids (U+0000–U+0008, U+000B, U+000C,
+U+000E–U+001F, U+FFFE, U+FFFF) makes the writer raise `NotRepresentable` (406, naming
+the character and the formats that carry it) rather than answer malformed XML. JSON,
+CSV, TSV, Turtle and N-Triples carry every literal unchanged.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
+
+from peacetalks.errors import NotRepresentable
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -48,6 +58,30 @@ COMMON_PREFIXES = {
     "void": "http://rdfs.org/ns/void#",
 }
 """Prefixes used to shorten Turtle/TriG output (only those the graph uses are written)."""
+
+
+# ---------------------------------------------------------------------------- XML text
+
+_NOT_XML_10 = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""Characters outside XML 1.0's `Char` production (https://www.w3.org/TR/xml/#charsets);
+surrogates cannot occur in the engine's strings."""
+
+
+def _xml_text(value: str) -> str:
+    """Element content: `&`, `<`, `>` escaped, and CR as `&#13;` so that it survives the
+    parser's line-end normalisation (https://www.w3.org/TR/xml/#sec-line-ends)."""
+    return escape(value, {"\r": "&#13;"})
+
+
+def check_xml_chars(text: str, media_type: str, alternatives: str) -> None:
+    """Raise `NotRepresentable` if `text` holds a character XML 1.0 cannot carry."""
+    bad = _NOT_XML_10.search(text)
+    if bad is not None:
+        raise NotRepresentable(
+            f"a literal in the results contains U+{ord(bad.group()):04X}, which XML 1.0 "
+            f"cannot carry, so there is no {media_type} form of this answer; "
+            f"ask for {alternatives}"
+        )
 
 
 # ---------------------------------------------------------------------------- terms
@@ -107,18 +141,18 @@ def json_term(term: Term) -> dict[str, object]:
 
 
 def xml_term(term: Term) -> str:
-    """SPARQL XML results form of a term."""
+    """SPARQL XML results form of a term (CR as `&#13;`; see `check_xml_chars`)."""
     if isinstance(term, ox.NamedNode):
         return f"<uri>{escape(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
         return f"<bnode>{escape(term.value)}</bnode>"
     if isinstance(term, ox.Literal):
+        text = _xml_text(term.value)
         if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+            return f"<literal xml:lang={quoteattr(term.language)}>{text}</literal>"
         if term.datatype.value != XSD_STRING:
-            dt = quoteattr(term.datatype.value)
-            return f"<literal datatype={dt}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
+            return f"<literal datatype={quoteattr(term.datatype.value)}>{text}</literal>"
+        return f"<literal>{text}</literal>"
     return (
         f"<triple><subject>{xml_term(term.subject)}</subject>"
         f"<predicate>{xml_term(term.predicate)}</predicate>"
@@ -175,7 +209,12 @@ def _write_xml(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
                 out.write(f"<binding name={quoteattr(v)}>{xml_term(term)}</binding>")
         out.write("</result>")
     out.write("</results></sparql>\n")
-    return out.getvalue().encode()
+    text = out.getvalue()
+    # Markup never holds such characters, so one scan of the document checks every literal.
+    check_xml_chars(
+        text, SPARQL_XML, "application/sparql-results+json, text/csv or text/tab-separated-values"
+    )
+    return text.encode()
 
 
 def _write_csv(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
@@ -192,9 +231,11 @@ def _write_tsv(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+SPARQL_XML = "application/sparql-results+xml"
+
 SOLUTION_WRITERS: dict[str, Callable[[list[str], list[ox.QuerySolution]], bytes]] = {
     "application/sparql-results+json": _write_json,
-    "application/sparql-results+xml": _write_xml,
+    SPARQL_XML: _write_xml,
     "text/csv": _write_csv,
     "text/tab-separated-values": _write_tsv,
 }
@@ -257,4 +298,20 @@ def write_triples(
     prefixes = used_prefixes(rows) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
     body = ox.serialize(items, format=fmt, prefixes=prefixes)
     assert body is not None
+    if fmt == ox.RdfFormat.RDF_XML:
+        body = _rdf_xml_fixed(rows, body)
     return body, len(rows), truncated
+
+
+def _rdf_xml_fixed(triples: Sequence[ox.Triple], body: bytes) -> bytes:
+    """pyoxigraph's RDF/XML with the XML defects mended: a raw CR can only come from a
+    literal (markup uses LF and tabs; IRIs hold no CR), so it becomes `&#13;`; a literal
+    XML 1.0 cannot carry raises `NotRepresentable`."""
+    for t in triples:
+        if isinstance(t.object, ox.Literal):
+            check_xml_chars(
+                t.object.value,
+                "application/rdf+xml",
+                "text/turtle, application/n-triples or application/ld+json",
+            )
+    return body.replace(b"\r", b"&#13;")
