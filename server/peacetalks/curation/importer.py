@@ -25,7 +25,7 @@ from peacetalks.dataset.loading import Source, graph_iri_for, load_sources, ship
 from peacetalks.sparql.results import COMMON_PREFIXES, used_prefixes
 
 PREFIXES = {
-    **{k: v for k, v in COMMON_PREFIXES.items() if k not in ("sd", "void")},
+    **{k: v for k, v in COMMON_PREFIXES.items() if k not in ("rdf", "sd", "void")},
     **{
         kind: f"{ID_BASE}{kind}/"
         for kind in (
@@ -41,7 +41,8 @@ PREFIXES = {
         )
     },
 }
-"""Prefixes of the written Turtle (those it uses), as in graph/statements-*.ttl."""
+"""Prefixes of the written Turtle (those it uses), as in graph/statements-*.ttl (no `rdf:`:
+the canonical writer spells rdf:type `a`)."""
 
 CHECK_COLUMNS = {
     "date-said-after-reported-violation": "date",

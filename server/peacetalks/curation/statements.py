@@ -73,8 +73,14 @@ COLUMN_OF_PREDICATE: dict[str, str] = {
     SAID_NO_LATER_THAN: "date",
     QUOTE: "quote",
     QUOTE_IS_TRANSLATION: "quote_is_translation",
+    DCTERMS + "publisher": "source_outlet",
+    SCHEMA_URL: "source_url",
+    DCTERMS + "issued": "source_date",
+    DCTERMS + "title": "source_title",
+    DCTERMS + "language": "source_language",
 }
-"""Predicate → the column a problem with it is reported in (SHACL results)."""
+"""Predicate → the column a problem with it is reported in (SHACL results on statements
+and on the articles rows create)."""
 
 SPEAKER_CLASSES = {
     "person": "Person",
@@ -176,9 +182,6 @@ class _Rows:
     def define(self, number: int, column: str, kind: str, slug: str, triples: list[ox.Triple]):
         """Register a new resource; the same definition may repeat, a different one not."""
         iri = iri_of(kind, slug)
-        if not SLUG.match(slug):
-            self.error(number, column, f"{slug!r} is not a slug (lower-case words joined by -)")
-            return
         if self.resolver.exists(iri):
             self.error(number, column, f"{kind} {slug!r} already exists; name it without new:")
             return
@@ -192,6 +195,14 @@ class _Rows:
             self.resolver.add_pending(kind, slug)
             self.out.row_of.setdefault(iri, number)
             self.emit(sorted(triples, key=str))
+
+    def new_slug(self, number: int, column: str, cell: str) -> str | None:
+        """The slug of a `new:SLUG` cell, or None (and an error) when it is not one."""
+        slug = cell.removeprefix(NEW).strip()
+        if SLUG.match(slug):
+            return slug
+        self.error(number, column, f"{slug!r} is not a slug (lower-case words joined by -)")
+        return None
 
     def labels(self, number: int, prefix: str, iri: str) -> list[ox.Triple] | None:
         missing = [
@@ -213,7 +224,9 @@ class _Rows:
         return next(row for n, row in self.rows if n == number)
 
     def new_speaker(self, number: int, row: Row) -> None:
-        slug = row["speaker"].removeprefix(NEW).strip()
+        slug = self.new_slug(number, "speaker", row["speaker"])
+        if slug is None:
+            return
         iri = iri_of("actor", slug)
         labels = self.labels(number, "new_speaker", iri)
         cls = SPEAKER_CLASSES.get(row["new_speaker_class"].strip().lower())
@@ -233,7 +246,9 @@ class _Rows:
             )
 
     def new_outlet(self, number: int, row: Row) -> None:
-        slug = row["source_outlet"].removeprefix(NEW).strip()
+        slug = self.new_slug(number, "source_outlet", row["source_outlet"])
+        if slug is None:
+            return
         iri = iri_of("outlet", slug)
         labels = self.labels(number, "new_outlet", iri)
         if labels is not None:
@@ -246,7 +261,9 @@ class _Rows:
             )
 
     def new_article(self, number: int, row: Row) -> None:
-        slug = row["source"].removeprefix(NEW).strip()
+        slug = self.new_slug(number, "source", row["source"])
+        if slug is None:
+            return
         iri = iri_of("source", slug)
         s = _nn(iri)
         triples = [ox.Triple(s, _nn(RDF_TYPE), _nn(NEWS_ARTICLE))]
@@ -266,6 +283,14 @@ class _Rows:
             else:
                 self.error(number, "source_url", f"{row['source_url']!r} is not an http(s) URL")
                 ok = False
+        if row["source_outlet"]:
+            outlet = self.resolve(
+                number, "source_outlet", ("outlet",), row["source_outlet"].removeprefix(NEW)
+            )
+            if outlet is None:
+                ok = False
+            else:
+                triples.append(ox.Triple(s, _nn(DCTERMS + "publisher"), _nn(outlet)))
         if row["source_date"]:
             prop, issued = self._date(number, "source_date", row["source_date"])
             if issued is None or prop != DATE_SAID or issued.datatype.value != XSD + "date":
