@@ -205,6 +205,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Statements from a spreadsheet into graph/ (peacetalks.curation.importer), or with
     `--template` an empty spreadsheet with two example rows."""
     from peacetalks.curation import importer, spreadsheet, statements
+    from peacetalks.dataset import canonical
     from peacetalks.dataset.loading import DataFileError, shipped_sources
 
     root = args.root or resources.data_root()
@@ -225,7 +226,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         for error in e.errors:
             print(f"  {error}", file=sys.stderr)
         return 1
-    except (DataFileError, statements.ExportError) as e:
+    except (DataFileError, statements.ExportError, canonical.CanonicalError, OSError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(

@@ -189,3 +189,36 @@ def test_cli_lists_problems_and_exits_1(
     assert "row 2, column date: 'soon' is not a date" in err
     assert "row 2, column stance: no stance matches 'sort of'" in err
     assert not (full_root / "graph" / "import-bad.ttl").exists()
+
+
+def test_a_broken_shape_is_reported_at_its_row_and_column(full_root: Path, tmp_path: Path) -> None:
+    """SHACL results on a row's statement name that row and the property's column (here a
+    stricter shape, in the scratch copy only: every statement needs a pt:atEvent)."""
+    shapes = full_root / "ontology" / "shapes.ttl"
+    shapes.write_text(
+        shapes.read_text(encoding="utf-8")
+        + "\nptsh:TestAtEventShape a sh:NodeShape ; sh:targetClass pt:Statement ;\n"
+        "    sh:property [ sh:path pt:atEvent ; sh:minCount 1 ] .\n",
+        encoding="utf-8",
+    )
+    rows = [{**readme_row(), "event": "trump-putin-call-2025-02-12"}, readme_row()]
+    rows[1]["summary_en"] = "Another statement."
+    with pytest.raises(spreadsheet.SpreadsheetError) as caught:
+        importer.import_rows(write_csv(tmp_path / "shape.csv", rows), full_root)
+    assert [(e.row, e.column) for e in caught.value.errors] == [(3, "event")]
+    assert "shape" in str(caught.value)
+
+
+def test_file_level_errors(tmp_path: Path, full_root: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    spreadsheet.write_rows(empty, [])
+    with pytest.raises(spreadsheet.SpreadsheetError, match=r"^file: no statement rows$"):
+        importer.import_rows(empty, full_root)
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("speaker\nZelens\xe9kyj\n".encode("latin-1"))
+    with pytest.raises(spreadsheet.SpreadsheetError, match=r"^file: not UTF-8"):
+        importer.import_rows(latin, full_root)
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(spreadsheet.REQUIRED_COLUMNS) + "\n" + "x," * 9 + "\n")
+    with pytest.raises(spreadsheet.SpreadsheetError, match=r"^row 2: more cells than header"):
+        importer.import_rows(wide, full_root)

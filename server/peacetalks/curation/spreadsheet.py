@@ -69,7 +69,8 @@ Row = dict[str, str]
 
 @dataclass(frozen=True)
 class RowError:
-    """One problem of one cell: spreadsheet row number, column name, message."""
+    """One problem of one cell: spreadsheet row number (0: the whole file), column name
+    (`-`: the whole row), message."""
 
     row: int
     column: str
@@ -77,7 +78,9 @@ class RowError:
 
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row else "file"
-        return f"{where}, column {self.column}: {self.message}"
+        if self.column != "-":
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
 
 
 class SpreadsheetError(Exception):
