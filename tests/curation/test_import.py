@@ -122,7 +122,7 @@ BAD_ROWS = {
     "source cell differs": ({**EXISTING, "source_date": "2025-02-20"}, "source_date", "differs"),
     "new speaker without ja": ({"new_speaker_ja": ""}, "new_speaker_ja", "English and Japanese"),
     "new speaker class": ({"new_speaker_class": "wizard"}, "new_speaker_class", "person"),
-    "new speaker exists": ({"speaker": "new:donald-trump"}, "speaker", "already exists"),
+    "new speaker exists": ({"speaker": "new:donald-trump"}, "speaker", "in graph/actors.ttl"),
     "new slug": ({"speaker": "new:Jane Example"}, "speaker", "not a slug"),
     "new article url": ({"source_url": "example.org/x"}, "source_url", "http(s) URL"),
     "new article date": ({"source_date": ""}, "source_date", "needs"),
@@ -131,7 +131,7 @@ BAD_ROWS = {
     "curated statement id": (
         {"statement": "000-01-trump-negotiations-start-immediately"},
         "statement",
-        "already curated",
+        "already curated in graph/statements-000.ttl",
     ),
     "bad statement id": ({"statement": "Not A Slug"}, "statement", "not a slug"),
 }

@@ -9,6 +9,7 @@ import pytest
 from conftest import ROOT, statement_triples
 from peacetalks.cli import main
 from peacetalks.curation import spreadsheet, statements
+from peacetalks.dataset import canonical
 
 STATEMENT_FILES = sorted((ROOT / "graph").glob("statements-*.ttl"))
 
@@ -26,6 +27,7 @@ def test_export_import_gives_the_same_statements(
     written = stripped_root / "graph" / "import-all.ttl"
     assert statement_triples([written]) == original
     text = written.read_text(encoding="utf-8")
+    assert canonical.canonical_text(text) == text  # `peacetalks format --check` passes
     # the same rows again: the same file, byte for byte (stable IRIs, canonical Turtle)
     assert main(["import", str(csv_path), "--root", str(stripped_root), "--name", "all"]) == 0
     assert written.read_text(encoding="utf-8") == text

@@ -14,6 +14,7 @@ import re
 import pyoxigraph as ox
 
 from peacetalks.api.binding import ID_BASE, AmbiguousValue, LabelIndex, UnknownValue
+from peacetalks.dataset.loading import GRAPH_BASE
 
 KINDS = {
     "issue": "issue",
@@ -56,6 +57,11 @@ _ARTICLE_FACTS = {
 }
 """Article property → key of `Resolver.article`'s facts."""
 
+_FILES_QUERY = """
+SELECT ?r ?g WHERE {
+  GRAPH ?g { ?r a ?type } FILTER(STRSTARTS(STR(?r), "https://w3id.org/peacetalks/id/"))
+} ORDER BY ?g"""
+
 
 class CellError(Exception):
     """A value that names no resource, or several; `str()` is the message for the curator."""
@@ -85,6 +91,10 @@ class Resolver:
         self.types: dict[str, set[str]] = {}
         for row in store.query(_TYPES_QUERY, use_default_graph_as_union=True):  # type: ignore[union-attr]
             self.types.setdefault(row["r"].value, set()).add(row["type"].value)
+        self.files: dict[str, str] = {}
+        """Resource IRI → the file (named graph, relative to the graph base) typing it."""
+        for row in store.query(_FILES_QUERY):  # type: ignore[union-attr]
+            self.files.setdefault(row["r"].value, row["g"].value.removeprefix(GRAPH_BASE))
         self.pending: dict[str, dict[str, str]] = {}
         """kind → slug → IRI of the resources and statements the rows create."""
 

@@ -183,7 +183,12 @@ class _Rows:
         """Register a new resource; the same definition may repeat, a different one not."""
         iri = iri_of(kind, slug)
         if self.resolver.exists(iri):
-            self.error(number, column, f"{kind} {slug!r} already exists; name it without new:")
+            self.error(
+                number,
+                column,
+                f"{kind} {slug!r} already exists (in {self.resolver.files.get(iri, 'graph/')}); "
+                "name it without new:",
+            )
             return
         body = frozenset(triples)
         earlier = self._defined.get(iri)
@@ -380,7 +385,8 @@ class _Rows:
                 self.error(
                     number,
                     "statement",
-                    f"statement {slug!r} is already curated in another file of graph/",
+                    f"statement {slug!r} is already curated in "
+                    f"{self.resolver.files.get(iri, 'another file of graph/')}",
                 )
                 continue
             taken[iri] = number
