@@ -188,6 +188,9 @@ def _export_statements(args: argparse.Namespace) -> int:
     from peacetalks.dataset.loading import DataFileError
     from peacetalks.dataset.store import input_sources
 
+    if args.format or args.graphs != "all":
+        print("error: --statements writes CSV rows; drop --format and --graphs", file=sys.stderr)
+        return 2
     try:
         store = importer.graph_store(input_sources(_settings(args)))
         rows = statements.statement_rows(store)

@@ -59,3 +59,8 @@ def test_template_has_header_and_two_importable_rows(stripped_root: Path, tmp_pa
     assert {r["date"][:2] == "<=" for _, r in rows} == {True, False}
     assert main(["import", str(template), "--root", str(stripped_root)]) == 0
     assert (stripped_root / "graph" / "import-template.ttl").is_file()
+
+
+def test_statements_export_refuses_dump_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", "--statements", "--format", "turtle"]) == 2
+    assert "--statements writes CSV rows" in capsys.readouterr().err
