@@ -38,6 +38,7 @@ LAYERS: dict[str, set[str]] = {
     "api": {"dataset", "sparql"},
     "linked_data": {"dataset", "sparql"},
     "ops": {"dataset"},
+    "curation": {"dataset", "sparql", "api"},
     "web": {"dataset", "sparql", "api", "linked_data"},
 }
 """Sub-package → the sub-packages it may import (the architecture's layers, bottom first)."""

@@ -1,4 +1,4 @@
-"""The `peacetalks` command: serve, build, query, validate, format.
+"""The `peacetalks` command: serve, build, query, validate, export, import, format.
 
 Flags override the `PEACETALKS_*` environment variables (see `peacetalks.settings`).
 """
@@ -188,10 +188,69 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write a dump (peacetalks.linked_data.export): same bytes as GET /dump."""
+    """Write a dump (peacetalks.linked_data.export): same bytes as GET /dump; with
+    `--statements`, the statements as spreadsheet rows (peacetalks.curation)."""
+    if args.statements:
+        return _export_statements(args)
     from peacetalks.linked_data import export
 
     return export.run(args, _load(_settings(args)))
+
+
+def _export_statements(args: argparse.Namespace) -> int:
+    from peacetalks.curation import importer, spreadsheet, statements
+    from peacetalks.dataset.loading import DataFileError
+    from peacetalks.dataset.store import input_sources
+
+    if args.format or args.graphs != "all":
+        print("error: --statements writes CSV rows; drop --format and --graphs", file=sys.stderr)
+        return 2
+    try:
+        store = importer.graph_store(input_sources(_settings(args)))
+        rows = statements.statement_rows(store)
+    except (DataFileError, statements.ExportError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    text = spreadsheet.write_rows(args.output, rows)
+    if args.output is None:
+        sys.stdout.write(text)
+    print(f"{len(rows)} statements → {args.output or 'stdout'}", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Statements from a spreadsheet into graph/ (peacetalks.curation.importer), or with
+    `--template` an empty spreadsheet with two example rows."""
+    from peacetalks.curation import importer, spreadsheet, statements
+    from peacetalks.dataset import canonical
+    from peacetalks.dataset.loading import DataFileError, shipped_sources
+
+    root = args.root or resources.data_root()
+    try:
+        if args.template:
+            store = importer.graph_store(shipped_sources(root))
+            rows = statements.statement_rows(store, only=statements.TEMPLATE_STATEMENTS)
+            out = args.output or Path("statements-template.csv")
+            spreadsheet.write_rows(out, rows)
+            print(f"template with {len(rows)} example rows → {out}")
+            return 0
+        if args.file is None:
+            print("error: give a CSV file to import (or --template)", file=sys.stderr)
+            return 2
+        result = importer.import_rows(args.file, root, args.name)
+    except spreadsheet.SpreadsheetError as e:
+        print(f"{args.file}: {len(e.errors)} problem(s), nothing written", file=sys.stderr)
+        for error in e.errors:
+            print(f"  {error}", file=sys.stderr)
+        return 1
+    except (DataFileError, statements.ExportError, canonical.CanonicalError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(
+        f"{result.statements} statements, {result.triples} triples → {result.path} "
+        f"(graph <{result.graph}>); checked: SHACL shapes and queries/checks"
+    )
+    return 0
 
 
 def cmd_format(args: argparse.Namespace) -> int:
@@ -257,8 +316,21 @@ def parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("export", help="write a dump of the dataset (any RDF format)")
     export.add_arguments(e)
+    e.add_argument(
+        "--statements",
+        action="store_true",
+        help="write the statements as spreadsheet rows (CSV), the columns `import` reads",
+    )
     data_flags(e)
     e.set_defaults(func=cmd_export)
+
+    im = sub.add_parser("import", help="add statements from a spreadsheet (CSV) to graph/")
+    im.add_argument("file", nargs="?", type=Path, help="the CSV file, one statement a row")
+    im.add_argument("--template", action="store_true", help="write an empty spreadsheet")
+    im.add_argument("-o", "--output", type=Path, help="with --template: where to write it")
+    im.add_argument("--name", help="import name: graph/import-NAME.ttl (default: file stem)")
+    im.add_argument("--root", type=Path, help="directory holding ontology/, graph/, queries/")
+    im.set_defaults(func=cmd_import)
 
     f = sub.add_parser(
         "format", help="rewrite the Turtle files canonically (peacetalks.dataset.canonical)"

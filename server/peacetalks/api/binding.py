@@ -128,14 +128,16 @@ class LabelIndex:
         self._by_kind = resources
 
     @classmethod
-    def from_store(cls, store: ox.Store) -> LabelIndex:
-        by_kind: dict[str, dict[str, _Resource]] = {"issue": {}, "actor": {}, "event": {}}
+    def from_store(cls, store: ox.Store, kinds: Mapping[str, str] = KIND_OF_PATH) -> LabelIndex:
+        """Index the resources under `id/{path}/…` for each path of `kinds` (path → kind;
+        default: the canned API's issues, actors with outlets, and events)."""
+        by_kind: dict[str, dict[str, _Resource]] = {kind: {} for kind in kinds.values()}
         solutions = store.query(_LABELS_QUERY, use_default_graph_as_union=True)
         assert isinstance(solutions, ox.QuerySolutions)
         for row in solutions:
             iri = row["r"].value
             kind, _, slug = iri[len(ID_BASE) :].partition("/")
-            kind = KIND_OF_PATH.get(kind, "")
+            kind = kinds.get(kind, "")
             if kind not in by_kind or not slug or "/" in slug:
                 continue
             resource = by_kind[kind].setdefault(iri, _Resource(iri, slug))
