@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
-from curated import ask, assert_statement_list, check_provenance, curated_store, relayed_statements
+from curated import (
+    ask,
+    assert_statement_list,
+    check_provenance,
+    curated_store,
+    relayed_statements,
+    select,
+)
 
 DIGEST = "digest-001"
 EXPECTED = [
@@ -34,6 +41,14 @@ EXPECTED = [
     "001-19-trump-war-europes-problem",
     "001-20-asahi-globe-us-plan-munich",
     "001-21-asahi-globe-possible-peacekeeping-minerals-deal",
+    "001-22-digest-headline-pro-russia-remarks-stir",
+    "001-23-digest-headline-call-negotiations-in-view",
+    "001-24-digest-intro-trump-values-putin-relationship",
+    "001-25-digest-intro-us-leads-talks",
+    "001-26-digest-intro-trump-nobel-peace-prize",
+    "001-27-digest-chapter-negotiations-difficult",
+    "001-28-digest-chapter-good-relations",
+    "001-29-digest-next-page-experts-doubt",
 ]
 
 
@@ -44,7 +59,7 @@ def store() -> ox.Store:
 
 def test_statement_count(store: ox.Store) -> None:
     found = relayed_statements(store, DIGEST)
-    assert_statement_list(found, EXPECTED, 21, f"statements relayed by {DIGEST}")
+    assert_statement_list(found, EXPECTED, 29, f"statements relayed by {DIGEST}")
 
 
 def test_provenance(store: ox.Store) -> None:
@@ -76,8 +91,9 @@ SPOT_FACTS = {
             pt:dateSaid "2025-02-12"^^xsd:date ; pt:atEvent event:trump-putin-call-2025-02-12 ;
             pt:stance stance:announces ; prov:wasDerivedFrom source:digest-001 .
     }""",
-    "four main focuses, by the outlet": """ASK {
-        statement:001-08-reuters-four-main-focuses pt:speaker outlet:reuters ;
+    "four main focuses, the digest's own analysis": """ASK {
+        statement:001-08-reuters-four-main-focuses pt:speaker outlet:chrysanthemum-digest ;
+            prov:wasDerivedFrom source:digest-001 ;
             pt:issue issue:security-arrangements , issue:territorial-recovery ,
                 issue:ceasefire-monitoring , issue:sanctions-relief ;
             pt:curatorNote ?note .
@@ -115,11 +131,42 @@ SPOT_FACTS = {
         statement:001-20-asahi-globe-us-plan-munich pt:speaker outlet:asahi-globe ;
             dcterms:subject event:munich-security-conference-2025 .
     }""",
-    "no Nobel statement (digest header not recorded)": """ASK {
+    "the Nobel claim is the digest's own (its 💡 line)": """ASK {
+        statement:001-26-digest-intro-trump-nobel-peace-prize a pt:DigestClaim ;
+            pt:speaker outlet:chrysanthemum-digest ; prov:wasDerivedFrom source:digest-001 .
         FILTER NOT EXISTS { ?s pt:relayedBy source:digest-001 ; pt:summary ?t .
-                            FILTER(CONTAINS(STR(?t), "Nobel")) }
+                            FILTER(CONTAINS(STR(?t), "Nobel"))
+                            FILTER NOT EXISTS { ?s a pt:DigestClaim } }
     }""",
 }
+
+
+def test_block_after_reuters_box_is_the_digests_own(store: ox.Store) -> None:
+    """Erratum 8: the paragraph block after the Reuters box (2025-02-10) opens with the
+    12 February call, so every statement, figure and event taken from it is the digest's."""
+    rows = select(
+        store,
+        """SELECT ?x ?src WHERE {
+          VALUES ?x {
+            statement:001-05-trump-declares-negotiations
+            statement:001-06-digest-saudi-meeting-expected
+            statement:001-07-reuters-talks-difficult-minsk
+            statement:001-08-reuters-four-main-focuses
+            statement:001-09-putin-demands-sanctions-lifted
+            statement:001-10-reuters-european-politics-affect-talks
+            statement:001-11-trump-six-months statement:001-12-trump-orders-kellogg-100-days
+            figure:001-six-months figure:001-hundred-days
+            event:minsk-agreements event:kellogg-appointment event:german-federal-election-2025
+          }
+          ?x prov:wasDerivedFrom ?src .
+        } ORDER BY ?x""",
+    )
+    assert rows and {src for _, src in rows} == {"https://w3id.org/peacetalks/id/source/digest-001"}
+    assert not ask(
+        store,
+        """ASK { ?s pt:relayedBy source:digest-001 ; pt:speaker outlet:reuters ;
+                   prov:wasDerivedFrom source:digest-001 }""",
+    )
 
 
 @pytest.mark.parametrize("name", sorted(SPOT_FACTS))

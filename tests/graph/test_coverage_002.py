@@ -31,6 +31,11 @@ EXPECTED = [
     "002-16-lukashenko-warns-us-ploy",
     "002-17-digest-russia-advantaged-kursk-withdrawal",
     "002-18-digest-post-ceasefire-risks",
+    "002-19-digest-header-2022-turkish-plan",
+    "002-20-digest-header-putin-backs-us-plan-2024",
+    "002-21-digest-header-zelensky-refuses",
+    "002-22-digest-chapter-putin-expects-monitoring-talks",
+    "002-23-digest-chapter-russia-advantaged-risks",
 ]
 
 
@@ -41,7 +46,7 @@ def store() -> ox.Store:
 
 def test_statement_count(store: ox.Store) -> None:
     found = relayed_statements(store, DIGEST)
-    assert_statement_list(found, EXPECTED, 18, f"statements relayed by {DIGEST}")
+    assert_statement_list(found, EXPECTED, 23, f"statements relayed by {DIGEST}")
 
 
 def test_provenance(store: ox.Store) -> None:
@@ -127,3 +132,26 @@ SPOT_FACTS = {
 @pytest.mark.parametrize("name", sorted(SPOT_FACTS))
 def test_spot_fact(store: ox.Store, name: str) -> None:
     assert ask(store, SPOT_FACTS[name]), name
+
+
+def test_monitoring_summary_stops_at_its_sentence(store: ox.Store) -> None:
+    """Erratum 6: "responsibility for violations" is the next sentence's (002-11), not 002-10's."""
+    assert not ask(
+        store,
+        """ASK { statement:002-10-putin-discuss-monitoring-with-trump pt:summary ?t .
+                 FILTER(CONTAINS(STR(?t), "responsibility") || CONTAINS(STR(?t), "責任")) }""",
+    )
+    assert ask(
+        store,
+        """ASK { statement:002-11-putin-rearmament-violations-need-us-talks pt:summary ?t .
+                 FILTER(CONTAINS(STR(?t), "責任")) }""",
+    )
+
+
+def test_header_contradicted_by_the_body_is_a_disagreement(store: ox.Store) -> None:
+    assert ask(
+        store,
+        """ASK { disagreement:putin-support-for-us-plan
+                   pt:account statement:002-20-digest-header-putin-backs-us-plan-2024 ,
+                              statement:002-01-putin-no-unconditional-30-day-ceasefire . }""",
+    )

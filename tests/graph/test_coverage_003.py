@@ -37,6 +37,14 @@ EXPECTED = [
     "003-22-zelensky-partial-ceasefire",
     "003-23-zelensky-thanks-us-support-javelin",
     "003-24-zelensky-ready-to-sign-minerals-deal",
+    "003-25-digest-header-talks-broke-down",
+    "003-26-digest-chapter-criticism-and-backlash",
+    "003-27-digest-chapter-aid-resumption-conditions",
+    "003-28-digest-chapter-zelensky-cooperation",
+    "003-29-digest-conclusion-relations-cooled",
+    "003-30-digest-conclusion-trump-positive-on-russia-talks",
+    "003-31-digest-conclusion-zelensky-repair-efforts",
+    "003-32-mainichi-headline-disrespectful",
 ]
 
 
@@ -47,7 +55,7 @@ def store() -> ox.Store:
 
 def test_statement_count(store: ox.Store) -> None:
     found = relayed_statements(store, DIGEST)
-    assert_statement_list(found, EXPECTED, 24, f"statements relayed by {DIGEST}")
+    assert_statement_list(found, EXPECTED, 32, f"statements relayed by {DIGEST}")
 
 
 def test_provenance(store: ox.Store) -> None:
@@ -143,3 +151,14 @@ SPOT_FACTS = {
 @pytest.mark.parametrize("name", sorted(SPOT_FACTS))
 def test_spot_fact(store: ox.Store, name: str) -> None:
     assert ask(store, SPOT_FACTS[name]), name
+
+
+def test_mainichi_headline_quote_is_the_outlets(store: ox.Store) -> None:
+    """The headline's 「失礼だ」 names no speaker: it is recorded as Mainichi's own headline."""
+    assert ask(
+        store,
+        """ASK { statement:003-32-mainichi-headline-disrespectful pt:speaker outlet:mainichi ;
+                   pt:quote "失礼だ"@ja ; pt:quoteIsTranslation true ;
+                   prov:wasDerivedFrom source:mainichi-20250301-003000c ;
+                   pt:atEvent event:trump-zelensky-meeting-2025-02-28 . }""",
+    )

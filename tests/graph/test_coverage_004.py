@@ -42,6 +42,13 @@ EXPECTED = [
     "004-27-russia-no-reaction-to-trump",
     "004-28-russian-officials-deal-with-us",
     "004-29-asahi-globe-effect-of-warning-unclear",
+    "004-30-digest-header-third-year-nuclear-threat",
+    "004-31-digest-intro-inauguration-2024-negotiations",
+    "004-32-digest-intro-third-year-outlook-unclear",
+    "004-33-digest-intro-aims-unmet-europe-defence",
+    "004-34-digest-chapter-aim-overthrow-government",
+    "004-35-digest-chapter-agreed-to-negotiate",
+    "004-36-digest-next-page-putin-nuclear-use",
 ]
 
 
@@ -73,7 +80,7 @@ def test_statement_count_and_names(store: ox.Store) -> None:
     print(f"\ndigest 004: {len(found)} statements")
     for name in found:
         print("  ", name)
-    assert len(found) == 29
+    assert len(found) == 36
     assert found == EXPECTED
 
 
@@ -83,6 +90,8 @@ def test_every_statement_cites_a_cited_article(store: ox.Store) -> None:
         """SELECT ?s ?src WHERE {
           ?s a pt:Statement ; pt:relayedBy source:digest-004 ; prov:wasDerivedFrom ?src .
           FILTER NOT EXISTS { source:digest-004 dcterms:references ?src }
+          # the digest's own header/💡 claims are derived from the digest itself
+          FILTER NOT EXISTS { ?s a pt:DigestClaim FILTER(?src = source:digest-004) }
         }""",
     )
     assert bad == []
@@ -141,12 +150,51 @@ def test_2022_negotiation_positions(store: ox.Store) -> None:
         """ASK {
           statement:004-03-ukraine-tentative-no-nato pt:speaker actor:ukraine ;
             pt:issue issue:nato-membership , issue:neutrality ; pt:stance stance:agrees ;
-            pt:dateSaid "2022"^^xsd:gYear ; pt:atEvent event:istanbul-talks-2022 .
+            pt:saidNoLaterThan "2025"^^xsd:gYear ; pt:atEvent event:istanbul-talks-2022 .
           statement:004-04-russia-demands-demilitarization-denazification pt:speaker actor:russia ;
             pt:issue issue:demilitarization , issue:denazification ; pt:stance stance:demands .
-          event:istanbul-talks-2022 pt:place actor:turkey .
+          event:istanbul-talks-2022 pt:dateNotGiven true .
         }""",
     )
+
+
+def test_2022_negotiations_take_nothing_from_digest_002s_header() -> None:
+    """Erratum 2: the year and place came from digest 002's unsupported header."""
+    store = curated_store()
+    assert not ask(
+        store,
+        """ASK {
+          { event:istanbul-talks-2022 pt:date|pt:place|pt:startDate ?any }
+          UNION { event:istanbul-talks-2022 prov:wasDerivedFrom|pt:relayedBy source:digest-002 }
+          UNION { ?s pt:atEvent event:istanbul-talks-2022 ; pt:dateSaid ?d }
+        }""",
+    )
+    assert ask(
+        store,
+        """ASK { statement:002-19-digest-header-2022-turkish-plan a pt:DigestClaim ;
+                   dcterms:subject event:istanbul-talks-2022 }""",
+    )
+
+
+def test_russia_not_reacting_is_an_observation_not_an_act(store: ox.Store) -> None:
+    """Erratum 1: 「反応していない」 reports an absence; Asahi GLOBE+ observes it."""
+    assert ask(
+        store,
+        """ASK { statement:004-27-russia-no-reaction-to-trump pt:speaker outlet:asahi-globe ;
+                   pt:stance stance:claims }""",
+    )
+    assert not ask(
+        store,
+        """ASK { { statement:004-27-russia-no-reaction-to-trump pt:respondsTo ?x }
+                 UNION { statement:004-27-russia-no-reaction-to-trump
+                           pt:stance stance:declines-to-comment } }""",
+    )
+
+
+def test_fifth_term_outcome_is_only_the_election(store: ox.Store) -> None:
+    """Erratum 3: Gakken's clause on Zelensky is not the election's outcome."""
+    rows = select(store, "SELECT ?o WHERE { event:putin-fifth-term-election pt:outcome ?o }")
+    assert rows and not any("Zelensky" in o or "ゼレンスキー" in o for (o,) in rows)
 
 
 def test_zelensky_wants_us_in_peacekeeping(store: ox.Store) -> None:
@@ -167,7 +215,7 @@ def test_asahi_globe_analysis_speaks_as_outlet(store: ox.Store) -> None:
           ?s pt:relayedBy source:digest-004 ; pt:speaker outlet:asahi-globe .
         }""",
     )
-    assert rows == [["9"]]
+    assert rows == [["10"]]  # 004-27 (Russia has not reacted) is the outlet's observation
 
 
 def test_gakken_dates_and_figures(store: ox.Store) -> None:

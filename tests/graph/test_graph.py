@@ -112,6 +112,22 @@ BAD_FIXTURES: dict[str, str] = {
         actor:a skos:exactMatch <https://www.wikidata.org/wiki/Q22686> .""",
     "quote-without-translation-flag-violation": """
         statement:x a pt:Statement ; pt:quote "直ちに始まる"@ja .""",
+    "between-sources-disagreement-from-one-source-violation": """
+        statement:x a pt:Statement ; prov:wasDerivedFrom source:news-x .
+        statement:y a pt:Statement ; prov:wasDerivedFrom source:news-x .
+        disagreement:x a pt:Disagreement ; pt:account statement:x , statement:y ;
+            pt:disagreementKind pt:BetweenSources .""",
+    "article-url-date-without-disagreement-violation": """
+        source:news-y a pt:NewsArticle ; schema:url <https://example.org/a-2025-02-09/> ;
+            dcterms:issued "2025-02-10"^^xsd:date .""",
+    "digest-claim-not-from-digest-violation": """
+        statement:x a pt:DigestClaim , pt:Statement ; prov:wasDerivedFrom source:news-x ;
+            pt:relayedBy source:digest-x ; pt:speaker outlet:chrysanthemum-digest .
+        statement:y a pt:DigestClaim , pt:Statement ; prov:wasDerivedFrom source:digest-x ;
+            pt:relayedBy source:digest-x ; pt:speaker actor:a .""",
+    "concept-definition-with-year-violation": """
+        issue:j a skos:Concept ; skos:prefLabel "j"@en ;
+            skos:definition "A ceasefire, accepted in March 2025 (event:x-2014)."@en .""",
 }
 
 # Wikidata entities the issue allows (certain identifications); anything else must be left out.
