@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from peacetalks import __version__, resources
 from peacetalks.settings import Settings
 
@@ -38,7 +40,13 @@ def _settings(args: argparse.Namespace) -> Settings:
             overrides[name] = value
     if getattr(args, "no_inference", False):
         overrides["inference"] = False
-    settings = Settings(**overrides)
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as e:  # one line per bad setting, named as the user set it
+        for error in e.errors():
+            name = "PEACETALKS_" + "_".join(str(part) for part in error["loc"]).upper()
+            print(f"peacetalks: bad setting {name}: {error['msg']}", file=sys.stderr)
+        raise SystemExit(2) from None
     extra = getattr(args, "data", None)
     if extra:
         settings = settings.model_copy(update={"data": [*settings.data, *extra]})

@@ -324,7 +324,10 @@ class QueryExecutor:
                 )
             status, payload = worker.conn.recv()
         except (EOFError, OSError) as e:
-            code = worker.process.poll()
+            try:  # the pipe closed: did the process die (it is reaped a moment later)?
+                code: int | None = worker.process.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                code = None
             self._replace(worker)
             if code is None:
                 raise Unavailable(f"lost the query worker ({e}); try again") from e

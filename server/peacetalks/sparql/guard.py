@@ -198,11 +198,13 @@ def _check_run(run: str, declared: dict[str, str]) -> None:
     """Refuse `run` (a maximal name-like run of code) if the engine could read SERVICE in it."""
     for m in _SERVICE.finditer(run):
         p = m.start()
-        if p == 0 or run[p - 1] == ".":
+        first = run.find(":", 0, p)
+        if first != -1:
+            # In the local part of `ns:local`: the engine reads the whole name as one token
+            # unless it falls back to `ns:` alone (then anything after may start one).
+            token_start = _fallback_possible(run, first, declared)
+        elif p == 0 or run[p - 1] == ".":
             token_start = True
-        elif run[p - 1] == ":":
-            first = run.index(":")
-            token_start = p - 1 != first or _fallback_possible(run, first, declared)
         else:
             segment_start = max(run.rfind(".", 0, p), run.rfind(":", 0, p)) + 1
             token_start = bool(_GLUED_LITERAL.match(run[segment_start:p]))
