@@ -170,3 +170,37 @@ def error_response(request: Request, exc: Exception) -> Response:
     return Response(
         exc.message + "\n", status_code=exc.status, media_type="text/plain", headers=headers
     )
+
+
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "Malformed request, refused query (SERVICE, LOAD, update, unknown FROM graph, too "
+    "deeply nested), syntax error (with line and column), or bad parameter.",
+    403: "An update: the endpoint is read-only.",
+    404: "No such resource, canned query or parameter value (with close matches).",
+    406: "None of the acceptable formats can be produced; the message lists those that can.",
+    413: "Query text or request body over the limit.",
+    415: "POST body of an unsupported Content-Type or charset.",
+    503: "Query past its deadline, or every worker busy (`Retry-After`); nothing half-done.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """OpenAPI `responses` entries for the named errors (`{"error": code, "message": …}` as
+    JSON when the client accepts JSON, the message as text/plain otherwise)."""
+    schema = {
+        "type": "object",
+        "properties": {
+            "error": {"type": "string"},
+            "message": {"type": "string"},
+            "line": {"type": "integer"},
+            "column": {"type": "integer"},
+        },
+        "required": ["error", "message"],
+    }
+    return {
+        status: {
+            "description": ERROR_DESCRIPTIONS[status],
+            "content": {"application/json": {"schema": schema}, "text/plain": {}},
+        }
+        for status in statuses
+    }

@@ -449,3 +449,18 @@ def test_after_the_fuzz_the_store_is_unchanged(client: TestClient) -> None:
     )
     expected = 400 + sum(1 for _ in ox.parse(path=DATA / "tiny.ttl", format=ox.RdfFormat.TURTLE))
     assert int(count.json()["results"]["bindings"][0]["n"]["value"]) == expected
+
+
+def test_the_openapi_document_tells_the_truth(client: TestClient) -> None:
+    """Media types as served (Turtle is not JSON) and the error answers, documented."""
+    paths = client.get("/openapi.json").json()["paths"]
+    sparql = paths["/sparql"]["get"]["responses"]
+    assert {"400", "403", "406", "413", "415", "503"} <= set(sparql)
+    assert {"application/sparql-results+json", "text/csv", "text/turtle"} <= set(
+        sparql["200"]["content"]
+    )
+    dump = paths["/dump"]["get"]["responses"]["200"]["content"]
+    assert "text/turtle" in dump and "application/json" not in dump
+    page = paths["/id/{kind}/{slug}"]["get"]["responses"]
+    assert "text/html" in page["200"]["content"] and "404" in page
+    assert "error" in sparql["400"]["content"]["application/json"]["schema"]["properties"]

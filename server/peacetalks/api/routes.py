@@ -31,7 +31,7 @@ from peacetalks import resources
 from peacetalks.api.binding import Binding, LabelIndex, bind
 from peacetalks.api.catalog import CannedQuery, Catalog
 from peacetalks.api.params import PARAM_TYPES
-from peacetalks.errors import BadRequest, NotAcceptable, NotFound
+from peacetalks.errors import BadRequest, NotAcceptable, NotFound, error_responses
 from peacetalks.sparql.executor import QueryRequest
 from peacetalks.sparql.result_cache import CachedAnswer, ResultCache
 
@@ -352,12 +352,9 @@ def openapi_parameters(query: CannedQuery) -> list[dict[str, Any]]:
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The rows (JSON), CSV with a header row, or SPARQL JSON results.",
-        "content": {"text/csv": {}, SPARQL_JSON: {}},
+        "content": {"application/json": {}, "text/csv": {}, SPARQL_JSON: {}},
     },
-    400: {"description": "A parameter value is malformed, ambiguous or not accepted."},
-    404: {"description": "An issue, actor or event value names nothing; lists close matches."},
-    406: {"description": "None of the accepted formats can be produced."},
-    503: {"description": "The query ran past the time limit."},
+    **error_responses(400, 404, 406, 503),
 }
 
 

@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from peacetalks import __version__
 from peacetalks.dataset.store import Dataset
 from peacetalks.deps import DatasetDep
-from peacetalks.errors import BadRequest, NotAcceptable
+from peacetalks.errors import BadRequest, NotAcceptable, error_responses
 from peacetalks.linked_data import describe, html
 from peacetalks.linked_data.dumps import (
     DUMP_FORMATS,
@@ -39,8 +39,14 @@ from peacetalks.linked_data.jsonld_context import ID_SPACE, context_bytes
 from peacetalks.linked_data.ontology_doc import OntologyDocs
 from peacetalks.linked_data.void import void_description
 from peacetalks.sparql import negotiation
+from peacetalks.sparql.negotiation import openapi_ok
 
-router = APIRouter(tags=["Linked Data"])
+router = APIRouter(tags=["Linked Data"], default_response_class=Response)
+
+PAGE_RESPONSES = {
+    **openapi_ok("RDF by content negotiation, or HTML", negotiation.PAGE_FORMATS),
+    **error_responses(404, 406),
+}
 
 EXTENSIONS = {f.extension: f.media_type for f in DUMP_FORMATS} | {"html": "text/html"}
 """`/id/{kind}/{slug}.{ext}`: format-specific documents (slugs never contain a dot)."""
@@ -97,7 +103,9 @@ def _rdf_response(body: bytes, media_type: str, headers: dict[str, str] | None =
 
 
 @router.get(
-    "/dump", summary="The whole dataset in an RDF format (asserted, inferred or all graphs)"
+    "/dump",
+    summary="The whole dataset in an RDF format (asserted, inferred or all graphs)",
+    responses={**openapi_ok("The dump", negotiation.RDF_FORMATS), **error_responses(400, 406)},
 )
 def dump(request: Request, format: str | None = None, graphs: str | None = None) -> Response:
     """Quad formats (N-Quads, TriG) keep the named graphs; triple formats carry their union."""
@@ -123,7 +131,11 @@ def dump(request: Request, format: str | None = None, graphs: str | None = None)
 router.add_api_route("/dump", dump, methods=["HEAD"], include_in_schema=False)
 
 
-@router.get("/context.jsonld", summary="The JSON-LD context of the JSON-LD dumps")
+@router.get(
+    "/context.jsonld",
+    summary="The JSON-LD context of the JSON-LD dumps",
+    responses={200: {"description": "The context", "content": {"application/ld+json": {}}}},
+)
 def context(request: Request) -> Response:
     body = context_bytes()
     etag = f'"context-{__version__}"'
@@ -138,7 +150,11 @@ def context(request: Request) -> Response:
 # --------------------------------------------------------------------------- VoID
 
 
-@router.get("/.well-known/void", summary="VoID description of the dataset")
+@router.get(
+    "/.well-known/void",
+    summary="VoID description of the dataset",
+    responses={**openapi_ok("VoID", negotiation.RDF_FORMATS), **error_responses(406)},
+)
 def void(request: Request, dataset: DatasetDep, format: str | None = None) -> Response:
     accept = request.headers.get("accept")
     media_type = negotiation.negotiate(accept, "graph", format_param=format)
@@ -208,7 +224,7 @@ def _kind_or_404(request: Request, kind: str) -> Response | None:
     )
 
 
-@router.get("/id/", summary="The kinds of resource, with counts")
+@router.get("/id/", summary="The kinds of resource, with counts", responses=PAGE_RESPONSES)
 def list_kinds(request: Request, dataset: DatasetDep) -> Response:
     counts = describe.kind_counts(dataset.store)
     if wants_html(request):
@@ -219,7 +235,7 @@ def list_kinds(request: Request, dataset: DatasetDep) -> Response:
     )
 
 
-@router.get("/id/{kind}/", summary="The resources of one kind")
+@router.get("/id/{kind}/", summary="The resources of one kind", responses=PAGE_RESPONSES)
 def list_kind(request: Request, kind: str, dataset: DatasetDep) -> Response:
     missing = _kind_or_404(request, kind)
     if missing:
@@ -236,7 +252,11 @@ def list_kind(request: Request, kind: str, dataset: DatasetDep) -> Response:
     )
 
 
-@router.get("/id/{kind}", summary="A concept scheme (id/issue, id/stance) or a kind's listing")
+@router.get(
+    "/id/{kind}",
+    summary="A concept scheme (id/issue, id/stance) or a kind's listing",
+    responses=PAGE_RESPONSES,
+)
 def scheme_or_kind(
     request: Request, kind: str, dataset: DatasetDep, format: str | None = None
 ) -> Response:
@@ -252,7 +272,11 @@ def scheme_or_kind(
     return _kind_or_404(request, kind) or RedirectResponse(f"/id/{kind}/", status_code=301)
 
 
-@router.get("/id/{kind}/{slug}", summary="Dereference https://w3id.org/peacetalks/id/{kind}/{slug}")
+@router.get(
+    "/id/{kind}/{slug}",
+    summary="Dereference https://w3id.org/peacetalks/id/{kind}/{slug}",
+    responses=PAGE_RESPONSES,
+)
 def resource(
     request: Request, kind: str, slug: str, dataset: DatasetDep, format: str | None = None
 ) -> Response:
@@ -282,7 +306,11 @@ def resource(
 # --------------------------------------------------------------------------- ontology
 
 
-@router.get("/ontology", summary="The ontology: RDF by content negotiation, HTML documentation")
+@router.get(
+    "/ontology",
+    summary="The ontology: RDF by content negotiation, HTML documentation",
+    responses=PAGE_RESPONSES,
+)
 def ontology(request: Request, format: str | None = None) -> Response:
     media_type = negotiation.negotiate(request.headers.get("accept"), "page", format_param=format)
     docs = state(request).docs

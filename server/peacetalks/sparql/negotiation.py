@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from peacetalks.errors import NotAcceptable
 
@@ -69,6 +69,12 @@ RDF_FORMATS: tuple[MediaFormat, ...] = (
 # last so that `*/*` (curl, RDF clients) gets Turtle; browsers name text/html explicitly.
 HTML_FORMAT = MediaFormat("text/html", ("html",), ("application/xhtml+xml",))
 PAGE_FORMATS: tuple[MediaFormat, ...] = (*RDF_FORMATS, HTML_FORMAT)
+
+
+def openapi_ok(description: str, *groups: tuple[MediaFormat, ...]) -> dict[int | str, Any]:
+    """The OpenAPI `200` entry listing every media type of `groups` (what negotiation serves)."""
+    content: dict[str, Any] = {f.media_type: {} for group in groups for f in group}
+    return {200: {"description": description, "content": content}}
 
 
 def formats_for(kind: ResultKind) -> tuple[MediaFormat, ...]:

@@ -33,10 +33,12 @@ from peacetalks.errors import (
     PayloadTooLarge,
     ReadOnly,
     UnsupportedMediaType,
+    error_responses,
 )
 from peacetalks.settings import Settings
 from peacetalks.sparql import guard, negotiation
 from peacetalks.sparql.executor import QueryExecutor, QueryRequest
+from peacetalks.sparql.negotiation import openapi_ok
 from peacetalks.sparql.result_cache import CachedAnswer, ResultCache
 from peacetalks.sparql.results import write_triples
 from peacetalks.sparql.service_description import service_description
@@ -96,7 +98,7 @@ def get_executor(request: Request) -> QueryExecutor:
 
 ExecutorDep = Annotated[QueryExecutor, Depends(get_executor)]
 
-router = APIRouter(tags=["SPARQL"])
+router = APIRouter(tags=["SPARQL"], default_response_class=Response)
 
 Params = dict[str, list[str]]
 
@@ -262,7 +264,22 @@ def _refuse_updates(params: Params) -> None:
         raise ReadOnly()
 
 
-@router.get("/sparql", summary="SPARQL 1.1 query (GET), or the service description")
+SPARQL_RESPONSES = {
+    **openapi_ok(
+        "SELECT/ASK results, CONSTRUCT/DESCRIBE graphs (negotiated), or, for GET without a "
+        "query, the service description",
+        negotiation.RESULTS_FORMATS,
+        negotiation.RDF_FORMATS,
+    ),
+    **error_responses(400, 403, 406, 413, 415, 503),
+}
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL 1.1 query (GET), or the service description",
+    responses=SPARQL_RESPONSES,
+)
 async def sparql_get(
     request: Request, settings: SettingsDep, executor: ExecutorDep, dataset: DatasetDep
 ) -> Response:
@@ -276,7 +293,11 @@ async def sparql_get(
     )
 
 
-@router.post("/sparql", summary="SPARQL 1.1 query (POST form or application/sparql-query)")
+@router.post(
+    "/sparql",
+    summary="SPARQL 1.1 query (POST form or application/sparql-query)",
+    responses=SPARQL_RESPONSES,
+)
 async def sparql_post(request: Request, settings: SettingsDep, executor: ExecutorDep) -> Response:
     params = _query_params(request)
     content_type, charset = _content_type(request)

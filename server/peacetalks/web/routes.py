@@ -17,7 +17,7 @@ from peacetalks.linked_data.jsonld_context import ID_SPACE
 from peacetalks.linked_data.routes import wants_html
 from peacetalks.web.landing import landing_page
 
-router = APIRouter(tags=["Linked Data"])
+router = APIRouter(tags=["Linked Data"], default_response_class=Response)
 
 EXAMPLES = ("actor/vladimir-putin", "actor/volodymyr-zelensky", "actor/ukraine", "issue/crimea")
 """Example resources on the landing page (shown when present)."""
@@ -67,7 +67,16 @@ def index(request: Request, dataset: Dataset) -> dict[str, Any]:
     }
 
 
-@router.get("/", summary="Landing page (HTML for browsers, a JSON index otherwise)")
+@router.get(
+    "/",
+    summary="Landing page (HTML for browsers, a JSON index otherwise)",
+    responses={
+        200: {
+            "description": "The home page or the JSON index",
+            "content": {"text/html": {}, "application/json": {}},
+        }
+    },
+)
 def landing(request: Request, dataset: DatasetDep, settings: SettingsDep) -> Response:
     data = index(request, dataset)
     if wants_html(request):
