@@ -220,18 +220,42 @@ def _check_run(run: str, declared: dict[str, str]) -> None:
 
 def _scan(query: str, base_iri: str | None) -> QueryInfo:
     """One pass over one reading of the text (as written, or with codepoints applied)."""
-    tokens: list[tuple[str, str]] = []  # (kind, text): tuples, the loop is the hot part
+    # One pass over every token: bracket depth (limited), names that may hide SERVICE (kept
+    # for after the prologue is known), and the tokens at depth 0 — the prologue, the query
+    # form and its dataset clauses, all the rest of this function needs. Inside braces only
+    # the depth and the SERVICE suspects matter, so nothing else is kept there.
+    tokens: list[tuple[str, str]] = []
     append = tokens.append
+    suspects: list[str] = []
+    depth = 0
     for m in _LEXER.finditer(query):
         kind = m.lastgroup
         if kind in _INSIGNIFICANT:
             continue
+        text = m.group()
+        if kind == "brackets":
+            if len(text) == 1:
+                step = _DEPTH_STEP[text]
+                depth += step
+                peak = depth
+            else:
+                peak = max(accumulate(map(_DEPTH_STEP.__getitem__, text), initial=depth))
+                depth += len(text) - 2 * sum(map(text.count, ")}]"))
+            if peak > MAX_NESTING:
+                raise QueryTooComplex(
+                    f"the query nests brackets more than {MAX_NESTING} deep; "
+                    "flatten it (the limit protects the engine's stack)"
+                )
+            continue
         if kind == "unterminated":  # stop here: scanning on would rescan the rest of the line
             raise _unterminated(query, m.start())
-        append((kind, m.group()))  # type: ignore[arg-type]
+        if kind == "run" and _SERVICE.search(text):
+            suspects.append(text)
+        if depth <= 0:
+            append((kind, text))  # type: ignore[arg-type]
     prefixes: dict[str, str] = {}
     base: str | None = base_iri
-    # Every prefix the text declares anywhere (a superset is only more careful).
+    # Every prefix declared (a superset is only more careful: `PREFIXex:` counts as `ex`).
     declared: dict[str, str] = {}
     for i in range(len(tokens) - 1):
         a, b = tokens[i], tokens[i + 1]
@@ -240,7 +264,8 @@ def _scan(query: str, base_iri: str | None) -> QueryInfo:
             declared[name] = _iri_text(b[1])
             if name.upper().startswith("PREFIX"):
                 declared[name[6:]] = _iri_text(b[1])
-    depth = 0
+    for text in suspects:
+        _check_run(text, declared)
     form: QueryForm | None = None
     froms: list[str] = []
     named: list[str] = []
@@ -248,21 +273,9 @@ def _scan(query: str, base_iri: str | None) -> QueryInfo:
     n = len(tokens)
     while i < n:
         kind, text = tokens[i]
-        if kind == "brackets":
-            peak = max(accumulate(map(_DEPTH_STEP.__getitem__, text), initial=depth))
-            depth += len(text) - 2 * sum(map(text.count, ")}]"))
-            if peak > MAX_NESTING:
-                raise QueryTooComplex(
-                    f"the query nests brackets more than {MAX_NESTING} deep; "
-                    "flatten it (the limit protects the engine's stack)"
-                )
-            i += 1
-            continue
         if kind != "run":
             i += 1
             continue
-        if _SERVICE.search(text):
-            _check_run(text, declared)
         word = text.upper()
         if word == "BASE" and i + 1 < n and tokens[i + 1][0] == "iri":
             iri = _iri_text(tokens[i + 1][1])
@@ -291,7 +304,7 @@ def _scan(query: str, base_iri: str | None) -> QueryInfo:
             )
         if form is None and word in QUERY_FORMS:
             form = word  # type: ignore[assignment]
-        if depth == 0 and word.startswith("FROM"):
+        if word.startswith("FROM"):
             rest = text[4:]
             into = froms
             if rest.upper().startswith("NAMED"):
