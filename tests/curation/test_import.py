@@ -94,6 +94,14 @@ EXISTING = {  # an existing article relayed by digest 004, no new resources
     "date": "<=2025-02-19",
 }
 
+DIGEST_CLAIM = {  # the digest's own claim: spoken by its publisher, derived from it alone
+    **EXISTING,
+    "speaker": "chrysanthemum-digest",
+    "source": "digest-004",
+    "digest": "digest-004",
+    "digest_claim": "true",
+}
+
 BAD_ROWS = {
     "unknown speaker": (
         {**EXISTING, "speaker": "trumpp"},
@@ -134,6 +142,22 @@ BAD_ROWS = {
         "already curated in graph/statements-000.ttl",
     ),
     "bad statement id": ({"statement": "Not A Slug"}, "statement", "not a slug"),
+    "digest claim value": ({"digest_claim": "maybe"}, "digest_claim", "write true"),
+    "digest claim from an article": (
+        {**DIGEST_CLAIM, "source": "asahi-globe-15630313"},
+        "source",
+        "asahi-globe-15630313 is not a digest",
+    ),
+    "digest claim of another digest": (
+        {**DIGEST_CLAIM, "source": "digest-003"},
+        "digest",
+        "give digest-003, not digest-004",
+    ),
+    "digest claim by a speaker": (
+        {**DIGEST_CLAIM, "speaker": "Trump"},
+        "speaker",
+        "give chrysanthemum-digest, not donald-trump",
+    ),
 }
 
 
@@ -160,6 +184,15 @@ def test_the_good_rows_of_bad_row_cases_are_good(full_root: Path, tmp_path: Path
     rows = [good, {**good, "summary_en": "A second statement."}, {**good, **EXISTING}]
     result = importer.import_rows(write_csv(tmp_path / "good.csv", rows), full_root)
     assert result.statements == 3
+
+
+def test_a_digest_claim_row_is_a_digest_claim(full_root: Path, tmp_path: Path) -> None:
+    good = readme_row()
+    rows = [good, {**good, "summary_en": "The digest's own claim.", **DIGEST_CLAIM}]
+    result = importer.import_rows(write_csv(tmp_path / "claim.csv", rows), full_root)
+    claims = re.findall(r"statement:\S+ a pt:DigestClaim , pt:Statement", result.path.read_text())
+    assert len(claims) == 1
+    assert "a pt:Statement ;" in result.path.read_text()  # the README row is not a claim
 
 
 def test_same_statement_twice(full_root: Path, tmp_path: Path) -> None:

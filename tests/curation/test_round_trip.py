@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from conftest import ROOT, statement_triples
 from peacetalks.cli import main
 from peacetalks.curation import spreadsheet, statements
 from peacetalks.dataset import canonical
 
+DIGEST_CLAIM = ox.NamedNode("https://w3id.org/peacetalks/ontology#DigestClaim")
 STATEMENT_FILES = sorted((ROOT / "graph").glob("statements-*.ttl"))
 
 
@@ -31,7 +33,10 @@ def test_export_import_gives_the_same_statements(
     # the same rows again: the same file, byte for byte (stable IRIs, canonical Turtle)
     assert main(["import", str(csv_path), "--root", str(stripped_root), "--name", "all"]) == 0
     assert written.read_text(encoding="utf-8") == text
-    assert "121 statements" in capsys.readouterr().out
+    assert f"{len(rows)} statements" in capsys.readouterr().out
+    claims = [r["statement"] for _, r in rows if r["digest_claim"]]
+    assert len(claims) == len({t.subject for t in original if t.object == DIGEST_CLAIM}) > 0
+    assert {r["digest_claim"] for _, r in rows} == {"true", ""}
 
 
 def test_export_refuses_what_it_cannot_write_back(full_root: Path) -> None:

@@ -54,6 +54,7 @@ CHECK_COLUMNS = {
     "statement-without-bilingual-summary-violation": "summary_en",
     "conflict-without-disagreement-violation": "conflicts_with",
     "actor-without-label-violation": "speaker",
+    "digest-claim-not-from-digest-violation": "digest_claim",
 }
 """Violation check → the column its rows are reported in (else `statement`)."""
 

@@ -38,7 +38,7 @@ COLUMNS: dict[str, str] = {
     "hedge_en": "how the source qualifies it, in English ('reportedly')",
     "hedge_ja": "how the source qualifies it, in Japanese ('と言われている')",
     "event": "event at which it was said",
-    "about": "events, actors or places the statement is about (;)",
+    "about": "events, actors, places or statements the statement is about (;)",
     "targets": "actors it is aimed at (;)",
     "responds_to": "statements it responds to (;), also rows of this file",
     "conflicts_with": "statements it conflicts with (;); needs a pt:Disagreement",
@@ -57,6 +57,9 @@ COLUMNS: dict[str, str] = {
     "source_date": "publication date the article states (YYYY-MM-DD)",
     "source_language": "language of the article (ja, en …)",
     "digest": "the digest that relayed it: slug (digest-003), IRI or label",
+    "digest_claim": "true when it is the digest's own claim (header, 💡, chapter answer, "
+    "next-page line; pt:DigestClaim): source and digest are then the digest, speaker its "
+    "publisher; empty otherwise",
     "curator_note": "curator's remark in English (never a reported fact)",
 }
 """Column → what it holds, in spreadsheet order (`peacetalks import --template`)."""

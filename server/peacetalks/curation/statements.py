@@ -3,9 +3,10 @@
 The shape is the one `graph/statements-*.ttl` curates by hand (see ontology/README.md, "One
 statement, worked through"): speaker, office, issues, stance, the date as precise as the
 source, bilingual summaries, quote, hedge, event, the outlet's article
-(`prov:wasDerivedFrom`) and the relaying digest (`pt:relayedBy`). `rows_to_triples` checks
-every cell and collects every problem before it returns; `statement_rows` is the inverse
-for a graph's statements and refuses a statement it could not write back unchanged.
+(`prov:wasDerivedFrom`), the relaying digest (`pt:relayedBy`) and whether it is the
+digest's own claim (`pt:DigestClaim`). `rows_to_triples` checks every cell and collects
+every problem before it returns; `statement_rows` is the inverse for a graph's statements
+and refuses a statement it could not write back unchanged.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ DCTERMS = "http://purl.org/dc/terms/"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 SCHEMA_URL = "https://schema.org/url"
 STATEMENT = PT + "Statement"
+DIGEST_CLAIM = PT + "DigestClaim"
 DIGEST = PT + "DigestArticle"
 NEWS_ARTICLE = PT + "NewsArticle"
 
@@ -50,7 +52,7 @@ LINKS: dict[str, tuple[str, tuple[str, ...], bool]] = {
     PT + "issue": ("issues", ("issue",), False),
     PT + "stance": ("stance", ("stance",), True),
     PT + "atEvent": ("event", ("event",), True),
-    DCTERMS + "subject": ("about", ("event", "actor", "place"), False),
+    DCTERMS + "subject": ("about", ("event", "actor", "place", "statement"), False),
     PT + "target": ("targets", ("actor",), False),
     PT + "respondsTo": ("responds_to", ("statement",), False),
     PT + "conflictsWith": ("conflicts_with", ("statement",), False),
@@ -406,6 +408,10 @@ class _Rows:
     def statement(self, number: int, row: Row, iri: str) -> None:
         s = _nn(iri)
         triples = [ox.Triple(s, _nn(RDF_TYPE), _nn(STATEMENT))]
+        claim = self._digest_claim(number, row)
+        if claim:
+            triples.append(ox.Triple(s, _nn(RDF_TYPE), _nn(DIGEST_CLAIM)))
+        linked: dict[str, str] = {}
         for (prop, lang), column in LITERALS.items():
             if row[column]:
                 triples.append(ox.Triple(s, _nn(prop), _lang(row[column], lang)))
@@ -425,8 +431,58 @@ class _Rows:
                 if target is not None:
                     triples.append(ox.Triple(s, _nn(prop), _nn(target)))
                     self._check_link(number, column, target)
+                    linked[column] = target
         self._check_source(number, row)
+        if claim:
+            self._check_digest_claim(number, linked)
         self.emit(triples)
+
+    def _digest_claim(self, number: int, row: Row) -> bool:
+        """The `digest_claim` cell: `true` (or yes, 1) for a `pt:DigestClaim`, empty (or
+        false, no, 0) for any other statement."""
+        cell = row["digest_claim"]
+        if not cell:
+            return False
+        flag = _BOOLEAN.get(cell.lower())
+        if flag is None:
+            self.error(
+                number,
+                "digest_claim",
+                f"{cell!r}: write true for a digest's own claim, or leave it empty",
+            )
+            return False
+        return flag
+
+    def _check_digest_claim(self, number: int, linked: dict[str, str]) -> None:
+        """A digest claim is the digest's alone (as
+        `queries/checks/digest-claim-not-from-digest-violation.rq` checks): derived from a
+        digest article, relayed by that digest, spoken by the digest's publisher."""
+        source, digest, speaker = (linked.get(c) for c in ("source", "digest", "speaker"))
+        if source is None:
+            return  # unresolved or missing: already reported
+        if DIGEST not in self.resolver.types.get(source, set()):
+            self.error(
+                number,
+                "source",
+                f"a digest claim is derived from the digest alone: {slug_of(source)} is not "
+                "a digest (pt:DigestArticle); name the digest, or empty digest_claim",
+            )
+            return
+        if digest is not None and digest != source:
+            self.error(
+                number,
+                "digest",
+                f"a digest claim is relayed by the digest it is derived from: give "
+                f"{slug_of(source)}, not {slug_of(digest)}",
+            )
+        publisher = self.resolver.article(source).get("outlet")
+        if speaker is not None and publisher and speaker != publisher:
+            self.error(
+                number,
+                "speaker",
+                f"a digest claim is spoken by the digest's publisher: give "
+                f"{slug_of(publisher)}, not {slug_of(speaker)}",
+            )
 
     def _quote(self, number: int, row: Row, s: ox.NamedNode) -> list[ox.Triple]:
         if not row["quote"]:
@@ -610,6 +666,9 @@ def _statement_row(
     pairs = {(q.predicate.value, q.object) for q in store.quads_for_pattern(subject, None, None)}
     for p, o in sorted(pairs, key=str):
         if p == RDF_TYPE and o == _nn(STATEMENT):
+            continue
+        if p == RDF_TYPE and o == _nn(DIGEST_CLAIM):
+            put("digest_claim", "true", p)
             continue
         if isinstance(o, ox.Literal) and (p, o.language or "") in LITERALS:
             put(LITERALS[(p, o.language or "")], o.value, p)
