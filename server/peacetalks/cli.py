@@ -45,28 +45,38 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _load(settings: Settings) -> Any:
+def _fail(what: str, message: object) -> SystemExit:
+    """One red line on stderr (no traceback) and the exit status 2 to raise."""
     from rich.console import Console
 
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]{what}:[/] {message}", highlight=False)
+    return SystemExit(2)
+
+
+def _load(settings: Settings) -> Any:
+    from peacetalks.dataset.cache import CacheUnwritable
     from peacetalks.dataset.loading import DataFileError
     from peacetalks.dataset.store import load_dataset
 
     try:
         return load_dataset(settings, progress=sys.stderr.isatty())
-    except DataFileError as e:
-        Console(stderr=True).print(f"[bold red]cannot load data:[/] {e}", highlight=False)
-        raise SystemExit(2) from e
+    except (DataFileError, CacheUnwritable) as e:
+        raise _fail("cannot load data", e) from e
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from peacetalks.app import create_app
+    from peacetalks.errors import Unavailable
     from peacetalks.logs import configure_logging
 
     settings = _settings(args)
     configure_logging(settings.log_level)
-    app = create_app(settings, dataset=_load(settings))
+    try:
+        app = create_app(settings, dataset=_load(settings))
+    except Unavailable as e:  # e.g. a worker found the cache changed under it
+        raise _fail("cannot start", e.message) from e
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     return 0
 

@@ -166,7 +166,7 @@ class _Worker:
     server's threads and never re-run the caller's `__main__`.
     """
 
-    def __init__(self, nquads: Path, cap: int) -> None:
+    def __init__(self, dataset: Dataset, cap: int) -> None:
         ours, theirs = socket.socketpair()
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
@@ -178,7 +178,9 @@ class _Worker:
                 "-m",
                 "peacetalks.sparql.worker",
                 str(theirs.fileno()),
-                str(nquads),
+                str(dataset.nquads_path),
+                dataset.sha256,  # the worker refuses any other bytes than the server's
+                str(dataset.quads),
                 str(cap),
             ],
             pass_fds=(theirs.fileno(),),
@@ -193,10 +195,13 @@ class _Worker:
             self.kill()
             raise Unavailable("query worker did not start in time")
         try:
-            status, _ = self.conn.recv()
+            status, detail = self.conn.recv()
         except (EOFError, OSError) as e:
             self.kill()
             raise Unavailable(f"query worker exited while loading the dataset ({e})") from e
+        if status == "refused":
+            self.kill()
+            raise Unavailable(f"query worker refused to serve: {detail}")
         assert status == "ready"
 
     def kill(self) -> None:
@@ -228,7 +233,7 @@ class QueryExecutor:
             self._idle.put(w)
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.dataset.nquads_path, self.settings.max_rows)
+        worker = _Worker(self.dataset, self.settings.max_rows)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -248,8 +253,8 @@ class QueryExecutor:
             fresh = self._spawn()
             try:
                 fresh.wait_ready(self.STARTUP_TIMEOUT)
-            except Unavailable:
-                log.error("replacement query worker failed to start")
+            except Unavailable as e:
+                log.error("replacement query worker failed to start: %s", e.message)
                 self._retire(fresh)
                 return
             if self._closed:
