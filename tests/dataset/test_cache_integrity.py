@@ -22,6 +22,7 @@ from peacetalks.sparql.executor import QueryExecutor, QueryRequest
 
 DATA = Path(__file__).parents[1] / "data" / "server"
 JSON = "application/sparql-results+json"
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 
 
 def _settings(cache: Path, *files: Path, **kw: object) -> Settings:
@@ -110,7 +111,7 @@ def test_a_restarted_worker_refuses_a_changed_cache(
         _cut_at_a_line_end(dataset.nquads_path)
         caplog.set_level(logging.ERROR, "peacetalks.executor")
         with pytest.raises(QueryTimeout):  # the worker is killed and a successor started
-            executor.run(QueryRequest("ASK {}", JSON), timeout=0)
+            executor.run(QueryRequest(SLOW, JSON), timeout=0.01)
         deadline = time.monotonic() + 30
         while "refused" not in caplog.text and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -20,7 +20,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -107,7 +106,6 @@ def _build_key(sources: list[Source], settings: Settings) -> dict[str, object]:
         "cache_format": CACHE_FORMAT,
         "code": _code_digest(),
         "pyoxigraph": ox.__version__,
-        "owlrl": metadata.version("owlrl") if settings.inference else None,
         "inference": settings.inference,
         "inputs": [[s.graph, s.path.suffix.lower(), sha256_file(s.path)] for s in sources],
     }
@@ -150,7 +148,7 @@ def build(
         if progress:
             from rich.console import Console
 
-            with Console(stderr=True).status("computing OWL RL inferences (owlrl)…"):
+            with Console(stderr=True).status("computing OWL RL inferences…"):
                 inferred = owl_rl_inferences(quads)
         else:
             inferred = owl_rl_inferences(quads)
