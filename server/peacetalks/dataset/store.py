@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -32,7 +33,7 @@ from peacetalks.dataset.cache import (
     sha256_file,
     write_atomically,
 )
-from peacetalks.dataset.inference import owl_rl_inferences
+from peacetalks.dataset.inference import infer
 from peacetalks.dataset.loading import (
     INFERRED_GRAPH,
     Source,
@@ -127,34 +128,58 @@ def count_graphs(store: ox.Store) -> dict[str, int]:
 def build(
     sources: list[Source], *, inference: bool, progress: bool = False
 ) -> tuple[ox.Store, float]:
-    """Parse every source and compute inferences into a new in-memory store."""
+    """Parse every source and compute inferences into a new in-memory store; with
+    `progress`, a progress bar on stderr names the phase (parsing, inference)."""
     started = time.perf_counter()
-    quads: list[ox.Quad] = []
-    if progress and sources:
-        from rich.progress import Progress
-
-        with Progress(transient=False) as bar:
-            task = bar.add_task("loading RDF files", total=len(sources))
-            for s in sources:
-                bar.update(task, description=f"loading {s.path.name}")
-                quads.extend(read_source(s))
-                bar.advance(task)
-    else:
-        for s in sources:
-            quads.extend(read_source(s))
     store = ox.Store()
-    store.extend(quads)
-    if inference and quads:
-        if progress:
-            from rich.console import Console
-
-            with Console(stderr=True).status("computing OWL RL inferences…"):
-                inferred = owl_rl_inferences(quads)
-        else:
-            inferred = owl_rl_inferences(quads)
-        graph = ox.NamedNode(INFERRED_GRAPH)
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in inferred)
+    with _Phases(progress) as phases:
+        phases.start("parsing", total=len(sources))
+        quads: list[ox.Quad] = []
+        for s in sources:
+            phases.step(f"parsing {s.path.name}")
+            quads.extend(read_source(s))
+        store.extend(quads)  # only once every file parsed: a broken one changes nothing
+        del quads
+        if inference and len(store):
+            phases.start("inference", total=None)
+            infer(
+                store,
+                ox.NamedNode(INFERRED_GRAPH),
+                on_round=lambda r, n: phases.step(f"inference: round {r}, {n} new triples"),
+            )
     return store, time.perf_counter() - started
+
+
+class _Phases:
+    """A rich progress bar (stderr) for the build's phases, or nothing."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._bar: Any = None
+        self._task: Any = None
+        if enabled:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._bar = Progress(console=Console(stderr=True), transient=True)
+
+    def __enter__(self) -> _Phases:
+        if self._bar is not None:
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def start(self, phase: str, total: int | None) -> None:
+        if self._bar is not None:
+            if self._task is not None:
+                self._bar.remove_task(self._task)
+            self._task = self._bar.add_task(phase, total=total)
+
+    def step(self, description: str) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, description=description, advance=1)
 
 
 def cache_paths(cache_dir: Path, version: str) -> tuple[Path, Path]:
