@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, *, dataset: Dataset | None = No
 
     app.include_router(sparql.router)
     app.include_router(ops.router)
-    app.include_router(api.build_router())
+    app.include_router(api.build_router(cache_dir=settings.cache_dir))
     app.include_router(linked_data.router)
     app.include_router(web.router)
     return app

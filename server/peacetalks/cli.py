@@ -53,17 +53,23 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _load(settings: Settings) -> Any:
+def _fail(what: str, message: object) -> SystemExit:
+    """One red line on stderr (no traceback) and the exit status 2 to raise."""
     from rich.console import Console
 
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]{what}:[/] {message}", highlight=False)
+    return SystemExit(2)
+
+
+def _load(settings: Settings) -> Any:
+    from peacetalks.dataset.cache import CacheUnwritable
     from peacetalks.dataset.loading import DataFileError
     from peacetalks.dataset.store import load_dataset
 
     try:
         return load_dataset(settings, progress=sys.stderr.isatty())
-    except DataFileError as e:
-        Console(stderr=True).print(f"[bold red]cannot load data:[/] {e}", highlight=False)
-        raise SystemExit(2) from e
+    except (DataFileError, CacheUnwritable) as e:
+        raise _fail("cannot load data", e) from e
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -78,10 +84,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     configure_logging(settings.log_level)
     try:
         app = create_app(settings, dataset=_load(settings))
-    except (PeacetalksError, OSError, ValueError) as e:  # one clear line, not a traceback
-        message = getattr(e, "message", None) or f"{type(e).__name__}: {e}"
-        print(f"peacetalks: cannot start: {message}", file=sys.stderr)
-        return 2
+    except PeacetalksError as e:  # e.g. a worker found the cache changed under it
+        raise _fail("cannot start", e.message) from e
+    except (OSError, ValueError) as e:  # one clear line, not a traceback
+        raise _fail("cannot start", f"{type(e).__name__}: {e}") from e
     print(f"peacetalks: serving on http://{settings.host}:{settings.port}/", file=sys.stderr)
     uvicorn.run(
         app,

@@ -22,21 +22,22 @@ application start-up), so a broken header never reaches a request. The rules, an
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 import yaml
-from rdflib.plugins.sparql import parser as rdflib_parser
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.term import Variable as RdflibVariable
 
 from peacetalks.api.params import DATE_BOUNDS, PARAM_TYPES, BindingError, Param, check_syntax
+
+log = logging.getLogger("peacetalks.catalog")
 
 HEADER_KEYS = {"summary", "description", "tags", "params"}
 """Keys allowed at the top of a header; `summary` and `description` are required."""
@@ -205,155 +206,89 @@ def parse_header(file: Path, header: str) -> dict[str, Any]:
     return data
 
 
-# --- query checks -------------------------------------------------------------------------------
+# --- query checks (rdflib, in peacetalks.api.query_checks; cached by content) ----------------
+
+CheckResult = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
+"""(projected variables, list columns) of a query that passed every check."""
 
 
-def _walk(node: Any) -> Iterator[Any]:
-    """Every value in an rdflib algebra tree (CompValues, lists, dicts, paths, terms)."""
-    yield node
-    if isinstance(node, CompValue):
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            yield from _walk(key)
-            yield from _walk(value)
-    elif isinstance(node, list | tuple | set):
-        for value in node:
-            yield from _walk(value)
+@cache
+def _check_code_digest() -> bytes:
+    """sha256 of the checking code (query_checks.py and this module): new code, new verdicts."""
+    h = hashlib.sha256()
+    for name in ("query_checks.py", "catalog.py"):
+        h.update(Path(__file__).with_name(name).read_bytes())
+    return h.digest()
 
 
-def _bound_by_pattern(node: Any) -> set[str]:
-    """Variables some pattern binds: triples, BIND targets, VALUES, GRAPH ?g, aggregates."""
-    names: set[str] = set()
-    for item in _walk(node):
-        if not isinstance(item, CompValue):
-            continue
-        if item.name in ("BGP", "TriplesBlock"):  # TriplesBlock: untranslated, in EXISTS
-            for triple in item.triples:
-                names.update(str(t) for t in triple if isinstance(t, RdflibVariable))
-        elif item.name == "Extend" or item.name.startswith("Aggregate_"):
-            target = item.get("var") if item.name == "Extend" else item.get("res")
-            if isinstance(target, RdflibVariable):
-                names.add(str(target))
-        elif item.name == "values":
-            for row in item.res:
-                names.update(str(v) for v in row)
-        elif item.name == "Graph" and isinstance(item.term, RdflibVariable):
-            names.add(str(item.term))
-    return names
+def _check_key(text: str, params: tuple[Param, ...]) -> str:
+    """sha256 of what a verdict depends on: the query, its parameters, the checking code."""
+    h = hashlib.sha256(_check_code_digest())
+    for part in (text, repr(params), ox.__version__):
+        h.update(part.encode() + b"\0")
+    return h.hexdigest()
 
 
-def _top_level(algebra: CompValue) -> list[str]:
-    """Names of the solution modifiers above the pattern (Slice, Project, OrderBy, …)."""
-    names = []
-    node = algebra.p
-    while isinstance(node, CompValue) and node.name in {
-        "Slice", "Project", "Distinct", "Reduced", "OrderBy", "Extend",
-    }:  # fmt: skip
-        names.append(node.name)
-        node = node.p
-    return names
+class CheckCache:
+    """Verdicts of `query_checks.check_query` by content hash, in `<cache_dir>/catalog-
+    checks.json`: a warm start checks 13 queries in microseconds instead of seconds. Only
+    passed checks are stored; a file that cannot be read or written is no error (the
+    checks then simply run)."""
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        self.path = cache_dir / "catalog-checks.json" if cache_dir else None
+        self._entries: dict[str, Any] = {}
+        self._dirty = False
+        if self.path is not None:
+            try:
+                loaded = json.loads(self.path.read_text(encoding="utf-8"))
+                self._entries = loaded if isinstance(loaded, dict) else {}
+            except (OSError, ValueError):
+                self._entries = {}
+
+    def check(self, file: Path, text: str, params: tuple[Param, ...]) -> CheckResult:
+        key = _check_key(text, params)
+        entry = self._entries.get(key)
+        try:
+            variables, lists = entry  # type: ignore[misc]
+            return tuple(variables), tuple((a, b) for a, b in lists)
+        except (TypeError, ValueError):
+            pass
+        from peacetalks.api import query_checks
+
+        result = query_checks.check_query(file, text, params)
+        self._entries[key] = [list(result[0]), [list(pair) for pair in result[1]]]
+        self._dirty = True
+        return result
+
+    def save(self) -> None:
+        if self.path is None or not self._dirty:
+            return
+        from peacetalks.dataset.cache import CacheUnwritable, write_atomically
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.unlink(missing_ok=True)  # written read-only: replace, do not open
+            write_atomically(self.path, json.dumps(self._entries, indent=0).encode())
+        except (OSError, CacheUnwritable) as e:
+            log.warning("canned-query checks not cached: %s", e)
+        self._dirty = False
 
 
-def check_query(
-    file: Path, text: str, params: tuple[Param, ...]
-) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """Validate the SPARQL body against its parameters; returns the projected variables and
-    the list columns (see `CannedQuery.lists`)."""
-    variables = _projection(file, text)
-    try:
-        algebra = translateQuery(rdflib_parser.parseQuery(text)).algebra
-    except Exception as e:  # rdflib raises pyparsing and its own exceptions
-        raise CatalogError(file, f"rdflib cannot read the query: {e}") from e
-    modifiers = _top_level(algebra)
-    if "Slice" in modifiers:
-        raise CatalogError(file, "no LIMIT/OFFSET in the file: the API pages the results")
-    if "OrderBy" not in modifiers:
-        raise CatalogError(file, "needs a top-level ORDER BY (pages must be stable)")
-    body = _pattern_below_projection(algebra)
-    used: set[str] = set()
-    reads_bound: set[str] = set()
-    for item in _walk(body):
-        if isinstance(item, RdflibVariable):
-            used.add(str(item))
-        elif isinstance(item, CompValue) and item.name == "Builtin_BOUND":
-            reads_bound.add(str(item.arg))
-    declared = {p.name for p in params}
-    for name in sorted(declared - used):
-        raise CatalogError(file, f"parameter {name!r} is declared but ?{name} is unused")
-    free = {v for v in used - _bound_by_pattern(body) if not v.startswith("__")}
-    undeclared = sorted(free - declared)
-    if undeclared:
-        raise CatalogError(
-            file,
-            "variable(s) read but never bound — undeclared parameter(s): "
-            + ", ".join("?" + v for v in undeclared),
-        )
-    bad_bound = sorted(reads_bound & declared)
-    if bad_bound:
-        raise CatalogError(
-            file,
-            f"BOUND(?{bad_bound[0]}) on a parameter is always false under pyoxigraph "
-            "substitutions; use COALESCE (see queries/README.md)",
-        )
-    missing = [p.name for p in params if p.name not in variables]
-    if missing:  # pyoxigraph 0.5 substitutes only projected variables
-        raise CatalogError(
-            file,
-            f"?{missing[0]} is not in the top-level SELECT: every parameter variable must be "
-            "projected (and grouped by, if the query aggregates)",
-        )
-    try:  # the final word: pyoxigraph itself accepts the substitutions
-        ox.Store().query(text, substitutions={ox.Variable(p.name): ox.Literal("") for p in params})
-    except RuntimeError as e:
-        raise CatalogError(file, f"{e} (name every parameter variable in the SELECT)") from e
-    return variables, _list_columns(algebra, variables)
+def check_query(file: Path, text: str, params: tuple[Param, ...]) -> CheckResult:
+    """Validate the SPARQL body against its parameters (uncached); returns the projected
+    variables and the list columns (see `CannedQuery.lists`)."""
+    from peacetalks.api import query_checks
 
-
-def _projection(file: Path, text: str) -> tuple[str, ...]:
-    """The SELECT's variables, by pyoxigraph's parser. (A helper so that no pyoxigraph result
-    outlives it: frames of `check_query` can be kept alive by rdflib's exception caching,
-    and pyoxigraph objects must be dropped on the thread that made them.)"""
-    try:
-        solutions = ox.Store().query(text)
-    except SyntaxError as e:
-        raise CatalogError(file, f"SPARQL syntax error: {e}") from e
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise CatalogError(file, "only SELECT queries can be canned queries")
-    return tuple(v.value for v in solutions.variables)
-
-
-def _list_columns(algebra: CompValue, variables: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    separators: dict[str, str] = {}
-    for item in _walk(algebra):
-        if isinstance(item, CompValue) and item.name == "Aggregate_GroupConcat":
-            separator = item.get("separator")
-            separators[str(item.res)] = " " if separator is None else str(separator)
-    found = {}
-    for item in _walk(algebra):
-        if (
-            isinstance(item, CompValue)
-            and item.name == "Extend"
-            and str(item.expr) in separators
-            and str(item.var) in variables
-        ):
-            found[str(item.var)] = separators[str(item.expr)]
-    return tuple(sorted(found.items()))
-
-
-def _pattern_below_projection(algebra: CompValue) -> Any:
-    node = algebra.p
-    while isinstance(node, CompValue) and node.name in {"Slice", "Project", "Distinct", "Reduced"}:
-        node = node.p
-    return node
+    return query_checks.check_query(file, text, params)
 
 
 # --- loading -------------------------------------------------------------------------------------
 
 
-def load_query(path: Path) -> CannedQuery:
-    """Parse and validate one `.rq` file; raises `CatalogError` naming it."""
+def load_query(path: Path, checks: CheckCache | None = None) -> CannedQuery:
+    """Parse and validate one `.rq` file; raises `CatalogError` naming it. `checks` reuses
+    the verdict of the SPARQL checks for content seen before."""
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
@@ -374,7 +309,8 @@ def load_query(path: Path) -> CannedQuery:
     name = path.stem
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
         raise CatalogError(path, "file name must be lower-case words joined by '-'")
-    variables, lists = check_query(path, source, params)
+    checked = checks.check(path, source, params) if checks else check_query(path, source, params)
+    variables, lists = checked
     return CannedQuery(
         name=name,
         path=path,
@@ -395,12 +331,15 @@ class Catalog(Mapping[str, CannedQuery]):
         self._queries = dict(sorted(queries.items()))
 
     @classmethod
-    def load(cls, directory: Path) -> Catalog:
-        """Every `*.rq` directly in `directory` (not `checks/`); the first error raises."""
+    def load(cls, directory: Path, cache_dir: Path | None = None) -> Catalog:
+        """Every `*.rq` directly in `directory` (not `checks/`); the first error raises.
+        With `cache_dir`, the SPARQL checks are cached there by content (`CheckCache`)."""
+        checks = CheckCache(cache_dir)
         queries = {}
         for path in sorted(directory.glob("*.rq")):
-            query = load_query(path)
+            query = load_query(path, checks)
             queries[query.name] = query
+        checks.save()
         return cls(queries)
 
     def __getitem__(self, name: str) -> CannedQuery:

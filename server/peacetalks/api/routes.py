@@ -358,10 +358,11 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def build_router(directory: Path | None = None) -> APIRouter:
+def build_router(directory: Path | None = None, *, cache_dir: Path | None = None) -> APIRouter:
     """The `/api` router for the canned queries in `directory` (default: the shipped
-    `queries/`). Raises `CatalogError` naming the file when a header is invalid."""
-    catalog = Catalog.load(directory or resources.queries_dir())
+    `queries/`). Raises `CatalogError` naming the file when a header is invalid. With
+    `cache_dir`, the SPARQL checks of the files are cached there by content."""
+    catalog = Catalog.load(directory or resources.queries_dir(), cache_dir)
     canned = CannedQueries(catalog)
     router = APIRouter(prefix="/api", tags=["canned queries"])
 

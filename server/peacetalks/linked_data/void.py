@@ -234,13 +234,15 @@ def _subsets(dataset: Dataset, d: ox.NamedNode, base_url: str) -> list[ox.Triple
                     g,
                     _n(RDFS + "comment"),
                     _en(
-                        "Inferred, not asserted: the triples the OWL 2 RL closure (owlrl) of "
+                        "Inferred, not asserted: the triples the OWL 2 RL closure of "
                         "the other named graphs adds, computed when the dataset was built."
                     ),
                 ),
                 ox.Triple(g, _n(PROV + "wasGeneratedBy"), activity),
                 ox.Triple(activity, a, _n(PROV + "Activity")),
-                ox.Triple(activity, _n(RDFS + "label"), _en("OWL 2 RL closure (owlrl)")),
+                ox.Triple(
+                    activity, _n(RDFS + "label"), _en("OWL 2 RL closure (rules run in Oxigraph)")
+                ),
                 ox.Triple(
                     activity, _n(DCTERMS + "conformsTo"), _n("http://www.w3.org/ns/owl-profile/RL")
                 ),

@@ -176,7 +176,7 @@ class _Worker:
     server's threads and never re-run the caller's `__main__`.
     """
 
-    def __init__(self, nquads: Path, cap: int, network: str) -> None:
+    def __init__(self, dataset: Dataset, cap: int, network: str) -> None:
         ours, theirs = socket.socketpair()
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
@@ -188,7 +188,9 @@ class _Worker:
                 "-m",
                 "peacetalks.sparql.worker",
                 str(theirs.fileno()),
-                str(nquads),
+                str(dataset.nquads_path),
+                dataset.sha256,  # the worker refuses any other bytes than the server's
+                str(dataset.quads),
                 str(cap),
                 network,
             ],
@@ -209,12 +211,15 @@ class _Worker:
                 else f"query worker exited with status {code} while starting"
             )
         try:
-            status, info = self.conn.recv()
+            status, detail = self.conn.recv()
         except (EOFError, OSError) as e:
             self.kill()
             raise Unavailable(f"query worker exited while loading the dataset ({e})") from e
+        if status == "refused":
+            self.kill()
+            raise Unavailable(f"query worker refused to serve: {detail}")
         assert status == "ready"
-        self.network: str = info["network"]
+        self.network: str = detail["network"]
 
     def kill(self) -> None:
         self.process.kill()
@@ -255,9 +260,7 @@ class QueryExecutor:
                 log.warning("query workers are NOT network-isolated: %s", self.network)
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(
-            self.dataset.nquads_path, self.settings.max_rows, self.settings.worker_network
-        )
+        worker = _Worker(self.dataset, self.settings.max_rows, self.settings.worker_network)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -277,8 +280,8 @@ class QueryExecutor:
             fresh = self._spawn()
             try:
                 fresh.wait_ready(self.STARTUP_TIMEOUT)
-            except Unavailable:
-                log.error("replacement query worker failed to start")
+            except Unavailable as e:
+                log.error("replacement query worker failed to start: %s", e.message)
                 self._retire(fresh)
                 return
             if fresh.network != "isolated" and self.network == "isolated":

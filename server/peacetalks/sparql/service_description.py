@@ -104,8 +104,9 @@ def service_description(endpoint: str, dataset: Dataset) -> list[ox.Triple]:
                     named,
                     _n(RDFS + "comment"),
                     ox.Literal(
-                        "Triples added by the OWL 2 RL closure (owlrl) of the union of the "
-                        "other graphs, computed when the dataset was built; only new triples.",
+                        "Triples added by the OWL 2 RL closure (rules run in Oxigraph) of the "
+                        "union of the other graphs, computed when the dataset was built; "
+                        "only new triples.",
                         language="en",
                     ),
                 ),

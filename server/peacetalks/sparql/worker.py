@@ -1,4 +1,4 @@
-"""A query worker process: `python -m peacetalks.sparql.worker FD NQUADS CAP NETWORK`.
+"""A query worker: `python -m peacetalks.sparql.worker FD NQUADS SHA256 QUADS CAP NETWORK`.
 
 1. **No network.** Before anything else (while the process is still single-threaded) it
    moves itself into a new, empty network namespace — `unshare(CLONE_NEWNET)`, with a user
@@ -7,7 +7,9 @@
    got past the guard fails instead of fetching. `NETWORK` is `isolate` (try; report if
    refused), `require` (exit if refused) or `allow` (skip). The socket pair to the parent,
    inherited before the move, keeps working.
-2. Loads the dataset from the N-Quads cache into its own in-memory store and says
+2. Loads the dataset from the N-Quads cache into its own in-memory store after verifying
+   that the file is the one the server loaded (its sha256 and quad count: the server's
+   dataset version), or refuses with `("refused", reason)` and exits; then says
    `("ready", {"network": …})` on the socket `FD`.
 3. Answers `QueryRequest`s with `("ok", QueryResult)` or `("error", exc)` until the socket
    closes, on a thread with a large stack (`STACK_BYTES`): the engine recurses on deeply
@@ -26,6 +28,7 @@ import socket
 import sys
 import threading
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 STACK_BYTES = 512 * 2**20
@@ -66,15 +69,18 @@ def _can_connect() -> bool:
         probe.close()
 
 
-def serve(conn: Connection, nquads: str, cap: int, network: str) -> None:
-    """Load the store, then answer requests until the pipe closes."""
-    import pyoxigraph as ox
-
+def serve(conn: Connection, nquads: str, sha256: str, quads: int, cap: int, network: str) -> None:
+    """Load the verified store, then answer requests until the pipe closes."""
+    # Imported here, after the network namespace move (which wants a single thread).
+    from peacetalks.dataset.cache import CacheDamaged, load_verified
     from peacetalks.errors import PeacetalksError, QueryFailed
     from peacetalks.sparql.executor import execute
 
-    store = ox.Store()
-    store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
+    try:
+        store = load_verified(Path(nquads), sha256, quads)
+    except CacheDamaged as e:  # never serve another dataset than the server's
+        conn.send(("refused", str(e)))
+        return
     conn.send(("ready", {"network": network}))
     while True:
         try:
@@ -91,7 +97,7 @@ def serve(conn: Connection, nquads: str, cap: int, network: str) -> None:
 
 
 def main(argv: list[str]) -> None:
-    fd, nquads, cap, mode = argv
+    fd, nquads, sha256, quads, cap, mode = argv
     network = "shared: PEACETALKS_WORKER_NETWORK=allow" if mode == "allow" else isolate_network()
     if mode == "require" and network != "isolated":
         print(f"peacetalks worker: network isolation required but {network}", file=sys.stderr)
@@ -99,7 +105,9 @@ def main(argv: list[str]) -> None:
     conn = Connection(int(fd))
     threading.stack_size(STACK_BYTES)
     runner = threading.Thread(
-        target=serve, args=(conn, nquads, int(cap), network), name="peacetalks-query"
+        target=serve,
+        args=(conn, nquads, sha256, int(quads), int(cap), network),
+        name="peacetalks-query",
     )
     runner.start()
     runner.join()
