@@ -35,6 +35,7 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
+from peacetalks.api.catalog_errors import CatalogError
 from peacetalks.api.params import DATE_BOUNDS, PARAM_TYPES, BindingError, Param, check_syntax
 
 log = logging.getLogger("peacetalks.catalog")
@@ -48,15 +49,6 @@ RESERVED_NAMES = {"limit", "offset", "format"}
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 _HEADER_LINE = re.compile(r"#\+ ?(.*)\Z")
-
-
-class CatalogError(ValueError):
-    """A canned-query file that cannot be served; the message starts with the file."""
-
-    def __init__(self, file: Path, message: str) -> None:
-        super().__init__(f"{file}: {message}")
-        self.file = file
-        self.message = message
 
 
 @dataclass(frozen=True)

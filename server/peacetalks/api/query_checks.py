@@ -16,7 +16,7 @@ from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Variable as RdflibVariable
 
-from peacetalks.api.catalog import CatalogError
+from peacetalks.api.catalog_errors import CatalogError
 from peacetalks.api.params import Param
 
 
