@@ -77,6 +77,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app = create_app(settings, dataset=_load(settings))
     except Unavailable as e:  # e.g. a worker found the cache changed under it
         raise _fail("cannot start", e.message) from e
+    dataset = app.state.dataset
+    print(
+        f"peacetalks {__version__} listening on http://{settings.host}:{settings.port}/ "
+        f"(dataset {dataset.version}, {dataset.total} triples, {settings.workers} query workers)",
+        flush=True,
+    )
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     return 0
 
