@@ -88,7 +88,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise _fail("cannot start", e.message) from e
     except (OSError, ValueError) as e:  # one clear line, not a traceback
         raise _fail("cannot start", f"{type(e).__name__}: {e}") from e
-    print(f"peacetalks: serving on http://{settings.host}:{settings.port}/", file=sys.stderr)
+    dataset = app.state.dataset
+    print(
+        f"peacetalks {__version__} listening on http://{settings.host}:{settings.port}/ "
+        f"(dataset {dataset.version}, {dataset.total} triples, {settings.workers} query workers, "
+        f"network: {app.state.executor.network})",
+        flush=True,
+    )
     uvicorn.run(
         app,
         host=settings.host,
