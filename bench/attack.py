@@ -350,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         [sys.executable, "-m", "peacetalks", "serve", "--port", str(port)],
         env=env,
         start_new_session=True,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"

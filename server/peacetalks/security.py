@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httptools
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -77,6 +76,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._head_bytes = 0
+        self._tail = b""
         self._in_head = True
         self._deadline: asyncio.TimerHandle | None = None
 
@@ -113,8 +113,13 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         if self._in_head:
-            self._head_bytes += len(data)
-            if self._head_bytes > MAX_HEAD_BYTES + 64 * 1024:  # a body may share the chunk
+            # Count only what precedes the blank line that ends the head (a large body may
+            # arrive in the same chunk); keep 3 bytes to find a terminator split across chunks.
+            seen = self._tail + data
+            end = seen.find(b"\r\n\r\n")
+            self._head_bytes += len(data) if end < 0 else max(0, end - len(self._tail))
+            self._tail = seen[-3:]
+            if self._head_bytes > MAX_HEAD_BYTES:
                 self._refuse(
                     b"431 Request Header Fields Too Large",
                     f"the request line and headers exceed {MAX_HEAD_BYTES} bytes\n".encode(),
@@ -125,30 +130,13 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self._in_head = True
-        self._head_bytes = 0
         if self._deadline is None:
             self._arm(self.head_seconds)
-
-    def on_url(self, url: bytes) -> None:
-        self._count(len(url))
-        super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._count(len(name) + len(value) + 4)
-        super().on_header(name, value)
-
-    def _count(self, size: int) -> None:
-        self._head_bytes += size
-        if self._head_bytes > MAX_HEAD_BYTES:
-            self._refuse(
-                b"431 Request Header Fields Too Large",
-                f"the request line and headers exceed {MAX_HEAD_BYTES} bytes\n".encode(),
-            )
-            raise httptools.HttpParserError("request head too large")
 
     def on_headers_complete(self) -> None:
         self._in_head = False
         self._head_bytes = 0
+        self._tail = b""
         self._arm(self.body_seconds)
         super().on_headers_complete()
 

@@ -19,6 +19,7 @@ import multiprocessing.connection
 import os
 import queue
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -154,6 +155,12 @@ def execute(store: ox.Store, request: QueryRequest, default_cap: int) -> QueryRe
         body, rows, truncated = write_boolean(bool(result), request.result_format), 1, False
     elapsed = (time.perf_counter() - started) * 1000
     return QueryResult(body, request.result_format, kind, rows, truncated, elapsed)
+
+
+CRASH_STATUSES = frozenset(
+    {-signal.SIGSEGV, -signal.SIGBUS, -signal.SIGABRT, -signal.SIGILL, -signal.SIGFPE}
+)
+"""Worker exit statuses that mean the engine crashed on the query (the process died of a fault)."""
 
 
 def query_digest(query: str) -> str:
@@ -332,8 +339,10 @@ class QueryExecutor:
             except subprocess.TimeoutExpired:
                 code = None
             self._replace(worker)
-            if code is None:
-                raise Unavailable(f"lost the query worker ({e}); try again") from e
+            if code is None or code not in CRASH_STATUSES:
+                # Killed from outside (SIGKILL: the OOM killer, an operator) or lost: not the
+                # query's fault, so it is not remembered.
+                raise Unavailable(f"the query worker was stopped (status {code}); try again") from e
             with self._lock:
                 self._crashers[digest] = None
                 while len(self._crashers) > 1024:
