@@ -1,4 +1,5 @@
-"""`peacetalks serve` as a real process on a free loopback port, for tests that need sockets."""
+"""Real sockets for tests: `peacetalks serve` on a free loopback port, and a loopback listener
+that counts the connections queries must never make."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -66,3 +68,36 @@ def serve(env_overrides: Mapping[str, str], ready_timeout: float = 90) -> Iterat
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that accepts, records and closes every connection."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(128)
+        self.sock.settimeout(0.2)
+        self.port: int = self.sock.getsockname()[1]
+        self.connections: list[object] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    @property
+    def count(self) -> int:
+        return len(self.connections)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, address = self.sock.accept()
+            except OSError:  # the accept timeout, or closed
+                continue
+            self.connections.append(address)
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        self.sock.close()

@@ -32,39 +32,10 @@ from peacetalks.errors import ForbiddenQuery, QueryCrashed, QueryFailed, QueryTo
 from peacetalks.settings import Settings
 from peacetalks.sparql.executor import QueryExecutor, QueryRequest
 from peacetalks.sparql.guard import MAX_NESTING, check_query, inspect_query
-from serving import serve
+from serving import Listener, serve
 
 DATA = Path(__file__).parents[1] / "data" / "server"
 JSON = "application/sparql-results+json"
-
-
-class Listener:
-    """A TCP listener on 127.0.0.1 that accepts, counts and closes every connection."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(128)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.count = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            self.count += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(2)
-        self.sock.close()
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from peacetalks.app import create_app
 from peacetalks.settings import Settings
+from serving import Listener
 
 EX = "http://example.org/"
 DIRECT = {"content-type": "application/sparql-query"}
@@ -19,28 +18,9 @@ DIRECT = {"content-type": "application/sparql-query"}
 @pytest.fixture
 def listener() -> Iterator[tuple[str, list[object]]]:
     """A local TCP server that records any connection (there must be none)."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.2)
-    connections: list[object] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = server.accept()
-            except OSError:
-                continue
-            connections.append(conn)
-            conn.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}/sparql", connections
-    stop.set()
-    thread.join()
-    server.close()
+    got = Listener()
+    yield f"http://127.0.0.1:{got.port}/sparql", got.connections
+    got.close()
 
 
 # --------------------------------------------------------------------- read-only
