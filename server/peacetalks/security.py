@@ -63,6 +63,23 @@ HEAD_SECONDS = 10.0
 """A request's line and headers must arrive within this (else 408 and the connection closes)."""
 BODY_SECONDS = 30.0
 """A request body must arrive within this after its headers."""
+MALFORMED_REQUEST = (
+    "Invalid HTTP request received: the request line or a header is malformed. "
+    "A URL must be ASCII: percent-encode other characters (UTF-8), e.g. "
+    "actor=%E3%83%97%E3%83%BC%E3%83%81%E3%83%B3 for actor=\u30d7\u30fc\u30c1\u30f3, "
+    "or let curl do it: curl -G URL --data-urlencode 'actor=...'\n"
+)
+"""The 400 a request the HTTP parser rejects gets (uvicorn's own says only "Invalid HTTP
+request received."); ASCII, as uvicorn writes it."""
+
+
+def percent_encode_raw(line: bytes) -> bytes:
+    """Bytes outside printable ASCII in a request line, percent-encoded (`%E3%83%97`). curl
+    and most HTTP libraries send a URL as typed, so `?actor=プーチン` arrives as raw UTF-8,
+    which the HTTP parser rejects; encoded, it is the URL the user meant (RFC 3987 §3.1)."""
+    if line.isascii():
+        return line
+    return b"".join(b"%%%02X" % b if b >= 0x80 else bytes((b,)) for b in line)
 
 
 class LimitedHttpToolsProtocol(HttpToolsProtocol):
@@ -78,6 +95,9 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._head_bytes = 0
         self._tail = b""
         self._in_head = True
+        # "fresh": the next byte starts a request line; "line": inside one, being rewritten;
+        # "off": elsewhere (headers, body, a message that began mid-chunk)
+        self._line_state = "fresh"
         self._deadline: asyncio.TimerHandle | None = None
 
     def _arm(self, seconds: float) -> None:
@@ -111,7 +131,21 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._disarm()
         super().connection_lost(exc)
 
+    def send_400_response(self, msg: str) -> None:
+        super().send_400_response(MALFORMED_REQUEST)
+
     def data_received(self, data: bytes) -> None:
+        if self._line_state != "off":
+            # Raw non-ASCII in the request line (a URL as typed) → percent-encoded. Only a
+            # request line that starts a chunk is rewritten; a pipelined one that begins in
+            # the middle of a chunk is left to the parser (and its 400 says how to encode).
+            end = data.find(b"\n")
+            if end < 0:
+                data = percent_encode_raw(data)
+                self._line_state = "line"
+            else:
+                data = percent_encode_raw(data[:end]) + data[end:]
+                self._line_state = "off"
         if self._in_head:
             # Count only what precedes the blank line that ends the head (a large body may
             # arrive in the same chunk); keep 3 bytes to find a terminator split across chunks.
@@ -129,6 +163,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        if self._line_state == "fresh":  # begun inside a chunk already handed to the parser
+            self._line_state = "off"
         self._in_head = True
         if self._deadline is None:
             self._arm(self.head_seconds)
@@ -142,6 +178,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         self._disarm()  # the app has the whole request; its own deadlines apply from here
+        self._line_state = "fresh"
         super().on_message_complete()
 
     def on_response_complete(self) -> None:

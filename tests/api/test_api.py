@@ -57,7 +57,17 @@ def executed(client: TestClient) -> Iterator[list[QueryRequest]]:
 
 
 def slugs(rows: list[dict[str, Any]], column: str) -> set[str]:
-    return {r[column].rsplit("/", 1)[-1] for r in rows if r[column]}
+    """Slugs of a term column (or of every term in a list column)."""
+    found = set()
+    for row in rows:
+        value = row[column]
+        for item in value if isinstance(value, list) else [value] if value else []:
+            found.add(item["slug"])
+    return found
+
+
+def term(kind: str, slug: str, en: str, ja: str) -> dict[str, Any]:
+    return {"iri": f"{ID}{kind}/{slug}", "kind": kind, "slug": slug, "labels": {"en": en, "ja": ja}}
 
 
 # --- listing ----------------------------------------------------------------------------------
@@ -89,22 +99,25 @@ def test_json_shape(client: TestClient) -> None:
     }  # fmt: skip
     assert "issue" not in body["columns"]  # parameter columns are echoed in params instead
     assert body["truncated"] is False
-    trump = next(r for r in body["rows"] if r["speaker"] == ID + "actor/donald-trump")
+    trump = next(r for r in body["rows"] if r["speaker"]["slug"] == "donald-trump")
     assert list(trump) == body["columns"]
-    assert trump["date"] == "2025-02-12"
+    assert trump["date"] == {"value": "2025-02-12", "precision": "day", "qualifier": None}
+    assert trump["speaker"] == term("actor", "donald-trump", "Donald Trump", "ドナルド・トランプ")
     assert trump["speakerLabel"] == {"value": "Donald Trump", "lang": "en"}
-    assert trump["office"] == {"value": "President of the United States", "lang": "en"}
+    assert trump["office"]["iri"] == ID + "post/us-president"
+    assert trump["office"]["labels"]["en"] == "President of the United States"
     assert trump["url"] == "https://www.bbc.com/japanese/articles/czj3zrj73kro"
-    assert trump["published"] == "2025-02-13"
+    assert trump["published"] == {"value": "2025-02-13", "precision": "day", "qualifier": None}
     assert trump["disputed"] is True
-    assert trump["issues"] == ["crimea"]  # a GROUP_CONCAT column: a sorted list
-    zelensky = next(r for r in body["rows"] if r["speaker"] == ID + "actor/volodymyr-zelensky")
-    assert zelensky["date"] == "2025-02"  # month precision kept
+    assert [i["slug"] for i in trump["issues"]] == ["crimea"]  # a GROUP_CONCAT column: a list
+    zelensky = next(r for r in body["rows"] if r["speaker"]["slug"] == "volodymyr-zelensky")
+    assert zelensky["date"]["value"] == "2025-02"  # month precision kept
+    assert zelensky["date"]["precision"] == "month"
 
 
 def test_numbers_are_numbers(client: TestClient) -> None:
     rows = client.get("/api/issues").json()["rows"]
-    territory = next(r for r in rows if r["issue"] == ID + "issue/territory")
+    territory = next(r for r in rows if r["issue"]["slug"] == "territory")
     assert territory["statements"] == 0
     assert territory["statementsWithNarrower"] == 3
     assert territory["depth"] == 0
@@ -119,7 +132,7 @@ def test_narrower_issues_count(client: TestClient) -> None:
 
 def test_japanese_labels_and_fallback(client: TestClient) -> None:
     rows = client.get("/api/who-said-what?issue=クリミア&lang=ja").json()["rows"]
-    trump = next(r for r in rows if r["speaker"] == ID + "actor/donald-trump")
+    trump = next(r for r in rows if r["speaker"]["slug"] == "donald-trump")
     assert trump["speakerLabel"] == {"value": "ドナルド・トランプ", "lang": "ja"}
     putin = client.get("/api/who-said-what?issue=kursk&lang=ja").json()["rows"][0]
     assert putin["summary"]["lang"] == "en"  # no Japanese summary: falls back to English
@@ -160,10 +173,10 @@ def test_questions(client: TestClient, url: str, expected: set[str]) -> None:
 
 def test_list_columns_are_sorted_lists(client: TestClient) -> None:
     rows = client.get("/api/timeline?from=2025-02-12&to=2025-02-12").json()["rows"]
-    call = next(r for r in rows if r["item"].endswith("trump-putin-call-2025-02-12"))
-    assert call["who"] == ["Donald Trump", "Vladimir Putin"]
+    call = next(r for r in rows if r["item"]["slug"] == "trump-putin-call-2025-02-12")
+    assert [w["slug"] for w in call["who"]] == ["donald-trump", "vladimir-putin"]  # by IRI
     text = client.get("/api/timeline?from=2025-02-12&to=2025-02-12&format=csv").text
-    assert "Donald Trump, Vladimir Putin" in text
+    assert "Donald Trump; Vladimir Putin" in text
 
 
 def test_timeline_month_and_year_precision(client: TestClient) -> None:
@@ -178,8 +191,9 @@ def test_disputed_side_by_side(client: TestClient) -> None:
     by_kind = {r["kind"]: r for r in rows}
     assert set(by_kind) == {"BetweenParties", "BetweenSources"}
     dates = by_kind["BetweenSources"]
-    assert {dates["claimA"], dates["claimB"]} == {"2025-02-12", "2025-02-13"}
-    assert {dates["byA"]["value"], dates["byB"]["value"]} == {"BBC", "Chrysanthemum Digest"}
+    assert {dates["claimA"]["value"], dates["claimB"]["value"]} == {"2025-02-12", "2025-02-13"}
+    by = {dates["byA"]["labels"]["en"], dates["byB"]["labels"]["en"]}
+    assert by == {"BBC", "Chrysanthemum Digest"}
 
 
 # --- other formats ----------------------------------------------------------------------------
@@ -190,11 +204,12 @@ def test_csv(client: TestClient, headers: dict[str, str], query: str) -> None:
     response = client.get("/api/who-said-what?issue=crimea" + query, headers=headers)
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.text)))
-    columns = client.get("/api/who-said-what?issue=crimea").json()["columns"]
-    assert rows[0] == columns
+    assert rows[0][:5] == ["statement", "statementLabel", "date", "dateQualifier", "speaker"]
     assert len(rows) == 3
     record = dict(zip(rows[0], rows[1], strict=True))
     assert record["speakerLabel"] == "Volodymyr Zelensky"  # language-tagged → its text
+    assert record["speaker"] == ID + "actor/volodymyr-zelensky"  # a term: IRI, then label
+    assert record["stanceLabel"] in {"doubts", "criticises", "claims", "opposes"}
 
 
 def test_sparql_json(client: TestClient) -> None:

@@ -57,6 +57,10 @@ BAD_CASES = {
     "reserved-name": "reserved",
     "not-yaml": "not valid YAML",
     "required-without-example": "needs an example",
+    "no-columns": "columns must be a list",
+    "columns-mismatch": "declared subject; the query projects s",
+    "column-bad-type": "type must be one of term, terms, date",
+    "list-not-declared": "are exactly the (GROUP_CONCAT(…) AS ?column) columns",
 }
 
 

@@ -37,11 +37,14 @@ import yaml
 
 from peacetalks.api.catalog_errors import CatalogError
 from peacetalks.api.params import DATE_BOUNDS, PARAM_TYPES, BindingError, Param, check_syntax
+from peacetalks.api.shape import COLUMN_TYPES, LIST_TYPES, Column
 
 log = logging.getLogger("peacetalks.catalog")
 
-HEADER_KEYS = {"summary", "description", "tags", "params"}
-"""Keys allowed at the top of a header; `summary` and `description` are required."""
+HEADER_KEYS = {"summary", "description", "tags", "params", "columns"}
+"""Keys allowed at the top of a header; `summary`, `description` and `columns` are required."""
+COLUMN_KEYS = {"name", "type", "description", "qualifier"}
+"""Keys allowed in one column; `name`, `type` and `description` are required."""
 PARAM_KEYS = {"name", "type", "required", "default", "description", "example", "bound"}
 """Keys allowed in one parameter; `name`, `type` and `description` are required."""
 RESERVED_NAMES = {"limit", "offset", "format"}
@@ -67,16 +70,17 @@ class CannedQuery:
     lists: tuple[tuple[str, str], ...] = ()
     """(column, separator) of every `(GROUP_CONCAT(…; separator=…) AS ?column)`: the API
     returns those as sorted arrays (GROUP_CONCAT's order is the engine's, not stable)."""
+    declared: tuple[Column, ...] = ()
+    """The `columns:` of the header: each result column with its type (`api.shape`)."""
 
     def separator(self, column: str) -> str | None:
         return dict(self.lists).get(column)
 
     @property
     def columns(self) -> tuple[str, ...]:
-        """Result columns shown by the API: the projection without the parameter variables
-        (those are echoed under `params`)."""
-        names = {p.name for p in self.params}
-        return tuple(v for v in self.variables if v not in names)
+        """Result columns shown by the API, as declared: the projection without the
+        parameter variables (echoed under `params`) and the date qualifiers (inside dates)."""
+        return tuple(c.name for c in self.declared)
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -176,6 +180,57 @@ def _parse_param(file: Path, index: int, raw: Any) -> Param:
             except BindingError as e:
                 raise CatalogError(file, f"{where}: {label} {value!r}: {e.reason}") from e
     return param
+
+
+def _parse_column(file: Path, index: int, raw: Any) -> Column:
+    if not isinstance(raw, dict):
+        raise CatalogError(file, f"columns[{index}] must be a mapping")
+    name = raw.get("name")
+    where = f"column {name!r}" if isinstance(name, str) else f"columns[{index}]"
+    unknown = set(raw) - COLUMN_KEYS
+    if unknown:
+        raise CatalogError(
+            file,
+            f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
+            f"allowed: {', '.join(sorted(COLUMN_KEYS))}",
+        )
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
+        raise CatalogError(file, f"{where}: name must be a SPARQL variable name")
+    ctype = raw.get("type")
+    if ctype not in COLUMN_TYPES:
+        raise CatalogError(file, f"{where}: type must be one of {', '.join(COLUMN_TYPES)}")
+    qualifier = raw.get("qualifier")
+    if qualifier is not None and (ctype != "date" or not isinstance(qualifier, str)):
+        raise CatalogError(file, f"{where}: qualifier names a variable, for date columns only")
+    description = _text(file, f"{where}: description", raw.get("description")) or ""
+    return Column(name, ctype, description, qualifier)
+
+
+def check_columns(
+    file: Path, columns: tuple[Column, ...], shown: tuple[str, ...], lists: dict[str, str]
+) -> None:
+    """The declared columns are exactly the projected ones (`shown`: projection minus
+    parameters), in order, with the date qualifiers beside them; list types are exactly the
+    GROUP_CONCAT columns."""
+    qualifiers = {c.qualifier for c in columns if c.qualifier}
+    expected = [v for v in shown if v not in qualifiers]
+    names = [c.name for c in columns]
+    if names != expected:
+        raise CatalogError(
+            file,
+            f"columns: declared {', '.join(names) or 'none'}; the query projects "
+            f"{', '.join(expected) or 'none'} (same names, same order)",
+        )
+    missing = sorted(q for q in qualifiers if q not in shown)
+    if missing:
+        raise CatalogError(file, f"columns: qualifier {missing[0]!r} is not projected")
+    for column in columns:
+        if (column.type in LIST_TYPES) != (column.name in lists):
+            raise CatalogError(
+                file,
+                f"column {column.name!r}: {', '.join(LIST_TYPES)} are exactly the "
+                "(GROUP_CONCAT(…) AS ?column) columns",
+            )
 
 
 def parse_header(file: Path, header: str) -> dict[str, Any]:
@@ -303,6 +358,12 @@ def load_query(path: Path, checks: CheckCache | None = None) -> CannedQuery:
         raise CatalogError(path, "file name must be lower-case words joined by '-'")
     checked = checks.check(path, source, params) if checks else check_query(path, source, params)
     variables, lists = checked
+    raw_columns = data.get("columns")
+    if not isinstance(raw_columns, list) or not raw_columns:
+        raise CatalogError(path, "columns must be a list of mappings (name, type, description)")
+    columns = tuple(_parse_column(path, i, raw) for i, raw in enumerate(raw_columns))
+    shown = tuple(v for v in variables if v not in set(names))
+    check_columns(path, columns, shown, dict(lists))
     return CannedQuery(
         name=name,
         path=path,
@@ -313,6 +374,7 @@ def load_query(path: Path, checks: CheckCache | None = None) -> CannedQuery:
         text=source,
         variables=variables,
         lists=lists,
+        declared=columns,
     )
 
 

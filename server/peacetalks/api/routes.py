@@ -28,9 +28,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from peacetalks import resources
+from peacetalks.api import shape
 from peacetalks.api.binding import Binding, LabelIndex, bind
 from peacetalks.api.catalog import CannedQuery, Catalog
 from peacetalks.api.params import PARAM_TYPES
+from peacetalks.api.shape import Labels
 from peacetalks.errors import BadRequest, NotAcceptable, NotFound, error_responses
 from peacetalks.sparql.executor import QueryRequest
 from peacetalks.sparql.result_cache import CachedAnswer, ResultCache
@@ -45,17 +47,6 @@ FORMATS: dict[str, str] = {
     "sparql-json": SPARQL_JSON,
 }
 """`format=` values → media types; `Accept` picks among the same three."""
-
-_XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGERS = {
-    _XSD + t
-    for t in (
-        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-        "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong",
-        "unsignedShort", "unsignedByte",
-    )
-}  # fmt: skip
-_DECIMALS = {_XSD + "decimal", _XSD + "double", _XSD + "float"}
 
 _OPENAPI_TYPES: dict[str, dict[str, Any]] = {
     "iri": {"type": "string", "format": "iri"},
@@ -82,65 +73,30 @@ _TYPE_NOTES = {
 # --- values -----------------------------------------------------------------------------------
 
 
-def plain_value(term: dict[str, str] | None) -> Any:
-    """One SPARQL JSON term as a plain JSON value: IRIs and most literals as strings,
-    numbers as numbers, booleans as booleans, language-tagged text as
-    `{"value": …, "lang": …}`, blank nodes as `_:id`, unbound as null."""
-    if term is None:
-        return None
-    kind, value = term.get("type"), term.get("value", "")
-    if kind == "uri":
-        return value
-    if kind == "bnode":
-        return "_:" + value
-    if "xml:lang" in term:
-        return {"value": value, "lang": term["xml:lang"]}
-    datatype = term.get("datatype", "")
-    try:
-        if datatype in _INTEGERS:
-            return int(value)
-        if datatype in _DECIMALS:
-            return float(value)
-    except ValueError:
-        return value
-    if datatype == _XSD + "boolean":
-        return value in ("true", "1")
-    return value
+def row_values(
+    query: CannedQuery, binding: dict[str, dict[str, str]], labels: Labels
+) -> dict[str, Any]:
+    """One result row in the API's shape (`peacetalks.api.shape`), by declared column."""
+    return {
+        c.name: shape.value(c, binding, labels, query.separator(c.name)) for c in query.declared
+    }
 
 
-def row_values(query: CannedQuery, binding: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """One result row as plain values; GROUP_CONCAT columns as sorted lists of strings."""
-    row = {}
-    for column in query.columns:
-        value = plain_value(binding.get(column))
-        separator = query.separator(column)
-        if separator is not None:
-            text = value.get("value", "") if isinstance(value, dict) else value
-            value = sorted(set(str(text).split(separator))) if text not in (None, "") else []
-        row[column] = value
-    return row
-
-
-def csv_value(value: Any, separator: str | None = None) -> str:
-    """A plain value as one CSV cell: language-tagged text keeps only its text, a list is
-    joined with its query's separator."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return (separator or " ").join(value)
-    if isinstance(value, dict):
-        return str(value.get("value", ""))
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def to_csv(query: CannedQuery, rows: list[dict[str, Any]]) -> bytes:
+def to_csv(query: CannedQuery, rows: list[dict[str, Any]], lang: str) -> bytes:
+    """CSV: a header row, then one row per result; a term is two cells (IRI, label in
+    `lang`), a qualified date two (value, qualifier), text its text, a list "; "-joined."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(query.columns)
+    columns = shape.csv_columns(query.declared)
+    writer.writerow([name for c, labelled in columns for name in shape.csv_header(c, labelled)])
     for row in rows:
-        writer.writerow([csv_value(row.get(c), query.separator(c)) for c in query.columns])
+        writer.writerow(
+            [
+                cell
+                for c, labelled in columns
+                for cell in shape.csv_cells(c, row.get(c.name), lang, labelled)
+            ]
+        )
     return buffer.getvalue().encode("utf-8")
 
 
@@ -203,15 +159,28 @@ class CannedQueries:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self._index: tuple[str, LabelIndex] | None = None
+        self._index: tuple[str, LabelIndex, Labels] | None = None
         self._lock = threading.Lock()
 
-    def index(self, request: Request) -> LabelIndex:
+    def _indexes(self, request: Request) -> tuple[str, LabelIndex, Labels]:
         dataset = request.app.state.dataset
         with self._lock:
             if self._index is None or self._index[0] != dataset.version:
-                self._index = (dataset.version, LabelIndex.from_store(dataset.store))
-            return self._index[1]
+                store = dataset.store
+                self._index = (
+                    dataset.version,
+                    LabelIndex.from_store(store),
+                    Labels.from_store(store),
+                )
+            return self._index
+
+    def index(self, request: Request) -> LabelIndex:
+        """Resolves parameter values (slugs, labels) to IRIs."""
+        return self._indexes(request)[1]
+
+    def labels(self, request: Request) -> Labels:
+        """The labels every `term` value carries."""
+        return self._indexes(request)[2]
 
     def _answer(self, request: Request, text: str, binding: Binding, limit: int) -> bytes:
         """SPARQL JSON of one page of a canned query, from the result cache when the same
@@ -267,10 +236,12 @@ class CannedQueries:
             raw["results"]["bindings"] = bindings
             body_bytes = json.dumps(raw, ensure_ascii=False).encode("utf-8")
             return Response(body_bytes, media_type=SPARQL_JSON, headers=headers)
-        rows = [row_values(query, b) for b in bindings]
+        labels = self.labels(request)
+        rows = [row_values(query, b, labels) for b in bindings]
         if fmt == "csv":
+            lang = str(binding.values.get("lang") or "en")
             return Response(
-                to_csv(query, rows), media_type="text/csv; charset=utf-8", headers=headers
+                to_csv(query, rows, lang), media_type="text/csv; charset=utf-8", headers=headers
             )
         body: dict[str, Any] = {
             "query": query.name,
@@ -349,13 +320,34 @@ def openapi_parameters(query: CannedQuery) -> list[dict[str, Any]]:
     return parameters
 
 
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "The rows (JSON), CSV with a header row, or SPARQL JSON results.",
-        "content": {"application/json": {}, "text/csv": {}, SPARQL_JSON: {}},
-    },
-    **error_responses(400, 404, 406, 503),
-}
+def answer_schema(query: CannedQuery) -> dict[str, Any]:
+    """The JSON schema of the query's JSON answer: every column typed (`api.shape`), every
+    bound parameter echoed (resources as their IRI, dates as ISO dates)."""
+    echoed = {
+        p.name: {"type": "integer"} if p.type == "integer" else {"type": "string"}
+        for p in query.params
+    }
+    return shape.answer_schema(query.name, query.declared, echoed)
+
+
+def responses(query: CannedQuery) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses of one query: its own JSON schema, CSV, SPARQL JSON, the errors."""
+    header = ", ".join(
+        name
+        for c, labelled in shape.csv_columns(query.declared)
+        for name in shape.csv_header(c, labelled)
+    )
+    return {
+        200: {
+            "description": "The rows (JSON), CSV with a header row, or SPARQL JSON results.",
+            "content": {
+                "application/json": {"schema": answer_schema(query)},
+                "text/csv": {"schema": {"type": "string", "description": f"Header: {header}"}},
+                SPARQL_JSON: {},
+            },
+        },
+        **error_responses(400, 404, 406, 503),
+    }
 
 
 def build_router(directory: Path | None = None, *, cache_dir: Path | None = None) -> APIRouter:
@@ -385,7 +377,7 @@ def build_router(directory: Path | None = None, *, cache_dir: Path | None = None
             summary=query.summary,
             description=query.description + f"\n\nExample: `{example_url(query)}`",
             operation_id=query.name.replace("-", "_"),
-            responses=_RESPONSES,
+            responses=responses(query),
             response_class=JSONResponse,
             openapi_extra={"parameters": openapi_parameters(query)},
         )
