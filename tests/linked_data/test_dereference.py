@@ -316,3 +316,24 @@ def test_every_resource_dereferences(client: TestClient, kind: str) -> None:
         valid_html(page.text)
         turtle = client.get(path(iri), headers={"Accept": "text/turtle"})
         assert (rdflib.URIRef(iri), None, None) in graph_of(turtle), iri
+
+
+def test_concept_scheme_page_is_not_an_issue_page(client: TestClient) -> None:
+    """`/id/issue` is the scheme: it said "Who said what about negotiation issues (0) None
+    recorded.", as if it were an issue nobody spoke about."""
+    r = client.get("/id/issue", headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    valid_html(r.text)
+    assert "Who said what" not in r.text
+    assert "None recorded" not in r.text
+
+
+def test_statement_dates_do_not_wrap(client: TestClient) -> None:
+    """ "≤ 2025-02-10" wrapped over three lines in the date column."""
+    r = client.get(path(CRIMEA), headers={"Accept": "text/html"})
+    assert ".date { white-space: nowrap; }" in r.text
+    statements = r.text[r.text.index("Who said what about") :]
+    statements = statements[: statements.index("</table>")]
+    first_cells = re.findall(r"<tr><td>(.*?)</td>", statements)
+    assert first_cells and all(c.startswith('<span class="date">') for c in first_cells)
+    assert any("≤ " in c for c in first_cells)

@@ -90,3 +90,13 @@ def test_fallback_page_is_valid_and_complete() -> None:
     assert classes
     for iri in classes:
         assert f'id="{iri[len(PT) :]}"' in text
+
+
+@pytest.mark.skipif(not HAS_PYLODE, reason="pyLODE not installed")
+def test_pylode_page_does_not_run_languages_together(tmp_path: Path) -> None:
+    """pyLODE joined every label of a term: "account説明(報道上の主張)". The page is in
+    English; the Japanese labels are in the RDF."""
+    text = OntologyDocs(tmp_path).html()
+    assert "Account" in text or "account" in text
+    assert "account説明" not in text
+    assert not re.search(r"[A-Za-z][\u3040-\u30ff\u4e00-\u9fff]", text)  # "word日本語" run together

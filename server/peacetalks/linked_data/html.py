@@ -35,6 +35,7 @@ th, td { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left;
 th { background: #f4f4f4; }
 .lit small, .meta { color: #777; }
 a.external::after { content: " ↗"; }
+.date { white-space: nowrap; }
 nav a { margin-right: 1rem; }
 code, textarea { font-family: ui-monospace, monospace; }
 textarea { width: 100%; }
@@ -165,7 +166,7 @@ def _statement_table(
     headers += ["Event", "Sources"]
     cells = []
     for r in rows:
-        when = link(r.iri, r.date or "undated")
+        when = f'<span class="date">{link(r.iri, r.date or "undated")}</span>'
         cells.append(
             [
                 when,
@@ -208,7 +209,9 @@ def resource_page(
     label = describe.Labeller(store)
     names = describe.labels(store, iri)
     title = names.get("en") or names.get("") or next(iter(names.values()), describe.compact(iri))
-    kind = iri[len(ID_SPACE) :].split("/", 1)[0] if iri.startswith(ID_SPACE) else ""
+    # `id/issue/crimea` is an issue; `id/issue` (no slug) is the concept scheme, not one
+    path = iri[len(ID_SPACE) :].split("/") if iri.startswith(ID_SPACE) else []
+    kind = path[0] if len(path) == 2 and path[1] else ""
     body = f"<h1>{esc(title)}</h1>\n"
     others = [(lang, text) for lang, text in sorted(names.items()) if text != title]
     for lang, text in others:

@@ -16,13 +16,12 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from peacetalks import resources
-from peacetalks.linked_data.jsonld_context import ONTOLOGY_IRI, PREFIXES
+from peacetalks.linked_data.jsonld_context import PREFIXES
 
 log = logging.getLogger("peacetalks.ontology")
 
 ONTOLOGY_FILES = ("peacetalks.ttl", "issues.ttl", "stances.ttl")
 """Served at /ontology as RDF: the TBox and the issue and stance concept schemes."""
-DCTERMS_TITLE = PREFIXES["dcterms"] + "title"
 
 
 def ontology_path() -> Path:
@@ -43,20 +42,20 @@ def ontology_triples() -> list[ox.Triple]:
 
 
 def pylode_html(path: Path) -> str:
-    """pyLODE's documentation of the ontology at `path` (English title; `lang` set).
+    """pyLODE's documentation of the ontology at `path`, in English (`lang` set).
 
-    pyLODE takes the first title it finds; the ontology has an English and a Japanese one,
-    so the Japanese title is left out of pyLODE's input (not out of the ontology).
+    pyLODE joins every label, definition and title of a term into one string, whatever its
+    language ("account説明(報道上の主張)"), so its input keeps only the English (and
+    untagged) literals; the Japanese ones stay in the ontology, its RDF and the /id pages.
     """
     import rdflib
     from pylode import OntPub
 
     graph = rdflib.Graph()
     graph.parse(path, format="turtle")
-    title = rdflib.URIRef(DCTERMS_TITLE)
-    for literal in list(graph.objects(rdflib.URIRef(ONTOLOGY_IRI), title)):
-        if isinstance(literal, rdflib.Literal) and literal.language not in (None, "en"):
-            graph.remove((rdflib.URIRef(ONTOLOGY_IRI), title, literal))
+    for s, p, o in list(graph):
+        if isinstance(o, rdflib.Literal) and o.language not in (None, "en"):
+            graph.remove((s, p, o))
     text = str(OntPub(ontology=graph).make_html())
     if "<html" not in text or "</html>" not in text:
         raise ValueError("pyLODE produced no complete HTML document")
@@ -88,7 +87,8 @@ class OntologyDocs:
 
     def _build_html(self) -> str:
         path = ontology_path()
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        # keyed by the ontology and by this module (a new way of building it, a new page)
+        digest = hashlib.sha256(path.read_bytes() + Path(__file__).read_bytes()).hexdigest()[:16]
         cached = self.cache_dir / f"ontology-{digest}.html"
         if cached.is_file():
             self.generator = "pyLODE"
