@@ -16,7 +16,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from peacetalks import resources
-from peacetalks.linked_data.jsonld_context import PREFIXES
 
 log = logging.getLogger("peacetalks.ontology")
 
