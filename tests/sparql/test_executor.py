@@ -196,3 +196,30 @@ def test_queueing_never_gets_a_query_killed(tmp_path: Path) -> None:
         assert json.loads(result.body)["boolean"] is True
     finally:
         ex.close()
+
+
+def test_closing_while_a_replacement_starts_logs_no_error(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """close() kills a replacement worker that is still loading; that is the shutdown
+    working, not "ERROR replacement query worker failed to start"."""
+    data = tmp_path / "many.nt"
+    data.write_text(
+        "".join(f"<{EX}s{i}> <{EX}p> <{EX}o{i}> .\n" for i in range(3000)), encoding="utf-8"
+    )
+    settings = Settings(
+        shipped_data=False, data=[data], cache_dir=tmp_path / "c", inference=False, workers=1
+    )
+    ex = QueryExecutor(load_dataset(settings), settings)
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+    caplog.set_level("DEBUG", logger="peacetalks")
+    try:
+        with pytest.raises(QueryTimeout):
+            ex.run(QueryRequest(slow, JSON), timeout=0.2)
+        _wait_until(lambda: len(ex._all) == 1)  # the replacement is spawned, still loading
+    finally:
+        ex.close()
+    for thread in threading.enumerate():
+        if thread.name == "peacetalks-worker-restart":
+            thread.join(30)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text

@@ -288,7 +288,10 @@ class QueryExecutor:
             try:
                 fresh.wait_ready(self.STARTUP_TIMEOUT)
             except Unavailable as e:
-                log.error("replacement query worker failed to start: %s", e.message)
+                if self._closed:  # close() stopped it while it started: nothing went wrong
+                    log.debug("replacement query worker stopped by shutdown: %s", e.message)
+                else:
+                    log.error("replacement query worker failed to start: %s", e.message)
                 self._retire(fresh)
                 return
             if fresh.network != "isolated" and self.network == "isolated":
