@@ -116,8 +116,8 @@ def test_in_process_mode(tiny_dataset: Dataset, tiny_settings: Settings) -> None
     ex.close()
 
 
-def test_timeout_kills_the_worker_and_recovers(tmp_path: Path) -> None:
-    """A cross join over 3 000 triples cannot finish in 1 s; the next query still works."""
+def _executor_over_3000_triples(tmp_path: Path) -> QueryExecutor:
+    """One worker over 3 000 triples: a triple cross join over them cannot finish in seconds."""
     data = tmp_path / "many.nt"
     data.write_text(
         "".join(f"<{EX}s{i}> <{EX}p> <{EX}o{i}> .\n" for i in range(3000)), encoding="utf-8"
@@ -125,7 +125,12 @@ def test_timeout_kills_the_worker_and_recovers(tmp_path: Path) -> None:
     settings = Settings(
         shipped_data=False, data=[data], cache_dir=tmp_path / "c", inference=False, workers=1
     )
-    ex = QueryExecutor(load_dataset(settings), settings)
+    return QueryExecutor(load_dataset(settings), settings)
+
+
+def test_timeout_kills_the_worker_and_recovers(tmp_path: Path) -> None:
+    """A cross join over 3 000 triples cannot finish in 1 s; the next query still works."""
+    ex = _executor_over_3000_triples(tmp_path)
     try:
         slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
         with pytest.raises(QueryTimeout):
@@ -203,14 +208,7 @@ def test_closing_while_a_replacement_starts_logs_no_error(
 ) -> None:
     """close() kills a replacement worker that is still loading; that is the shutdown
     working, not "ERROR replacement query worker failed to start"."""
-    data = tmp_path / "many.nt"
-    data.write_text(
-        "".join(f"<{EX}s{i}> <{EX}p> <{EX}o{i}> .\n" for i in range(3000)), encoding="utf-8"
-    )
-    settings = Settings(
-        shipped_data=False, data=[data], cache_dir=tmp_path / "c", inference=False, workers=1
-    )
-    ex = QueryExecutor(load_dataset(settings), settings)
+    ex = _executor_over_3000_triples(tmp_path)
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
     caplog.set_level("DEBUG", logger="peacetalks")
     try:

@@ -132,18 +132,23 @@ def _scalar(file: Path, where: str, value: Any) -> str | None:
     raise CatalogError(file, f"{where} must be a scalar, not {type(value).__name__}")
 
 
+def _refuse_unknown_keys(file: Path, where: str, raw: dict[Any, Any], allowed: Any) -> None:
+    """A header entry may only use the keys its kind defines; name the strays and the set."""
+    unknown = set(raw) - set(allowed)
+    if unknown:
+        raise CatalogError(
+            file,
+            f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
+            f"allowed: {', '.join(sorted(allowed))}",
+        )
+
+
 def _parse_param(file: Path, index: int, raw: Any) -> Param:
     if not isinstance(raw, dict):
         raise CatalogError(file, f"params[{index}] must be a mapping")
     name = raw.get("name")
     where = f"parameter {name!r}" if isinstance(name, str) else f"params[{index}]"
-    unknown = set(raw) - PARAM_KEYS
-    if unknown:
-        raise CatalogError(
-            file,
-            f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
-            f"allowed: {', '.join(sorted(PARAM_KEYS))}",
-        )
+    _refuse_unknown_keys(file, where, raw, PARAM_KEYS)
     if not isinstance(name, str) or not _NAME.match(name):
         raise CatalogError(file, f"{where}: name must match [a-z][a-z0-9_]*")
     if name in RESERVED_NAMES:
@@ -187,13 +192,7 @@ def _parse_column(file: Path, index: int, raw: Any) -> Column:
         raise CatalogError(file, f"columns[{index}] must be a mapping")
     name = raw.get("name")
     where = f"column {name!r}" if isinstance(name, str) else f"columns[{index}]"
-    unknown = set(raw) - COLUMN_KEYS
-    if unknown:
-        raise CatalogError(
-            file,
-            f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; "
-            f"allowed: {', '.join(sorted(COLUMN_KEYS))}",
-        )
+    _refuse_unknown_keys(file, where, raw, COLUMN_KEYS)
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", name):
         raise CatalogError(file, f"{where}: name must be a SPARQL variable name")
     ctype = raw.get("type")
