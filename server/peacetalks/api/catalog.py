@@ -73,8 +73,13 @@ class CannedQuery:
     declared: tuple[Column, ...] = ()
     """The `columns:` of the header: each result column with its type (`api.shape`)."""
 
+    @cached_property
+    def _separators(self) -> dict[str, str]:
+        return dict(self.lists)
+
     def separator(self, column: str) -> str | None:
-        return dict(self.lists).get(column)
+        """The GROUP_CONCAT separator of a list column (asked per cell: built once)."""
+        return self._separators.get(column)
 
     @property
     def columns(self) -> tuple[str, ...]:
