@@ -15,7 +15,7 @@ from peacetalks.cli import main
 def readme_commands() -> list[list[str]]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("## Curating", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"```\n(.*?)```", section, re.S)
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
     assert block is not None
     return [shlex.split(line.split("#", 1)[0]) for line in block.group(1).splitlines()]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyoxigraph as ox
 import pytest
 from peacetalks.errors import ForbiddenQuery, PayloadTooLarge
 from peacetalks.sparql.guard import check_query, inspect_query, tokenize
@@ -115,13 +116,17 @@ def test_from_graphs_are_resolved() -> None:
 
 
 def test_unknown_from_graph_is_refused() -> None:
-    with pytest.raises(ForbiddenQuery, match="no such graph"):
+    with pytest.raises(ForbiddenQuery, match="no such graph") as refused:
         check_query(
             "SELECT * FROM <http://example.org/remote.ttl> { ?s ?p ?o }",
             max_length=1000,
             known_graphs={"http://known"},
             protocol_dataset=False,
         )
+    # the hint is a query a user can paste as it stands (it once read `{{ GRAPH ?g {{}} }}`)
+    hint = refused.value.message.split("list them with ", 1)[1]
+    assert hint == "SELECT DISTINCT ?g WHERE { GRAPH ?g {} }"
+    ox.Store().query(hint)
 
 
 def test_known_from_graph_passes() -> None:
