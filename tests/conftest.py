@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,20 @@ from peacetalks.dataset.store import Dataset, load_dataset
 from peacetalks.settings import Settings
 
 SERVER_DATA = Path(__file__).parent / "data" / "server"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _catalog_checks_once_per_file() -> Iterator[None]:
+    """The canned-query body checks (rdflib, ~0.5 s a query) are a pure function of file,
+    text and parameters; the suite builds dozens of apps, each over a fresh cache directory,
+    so it memoizes them in-process. A test that patches `query_checks.check_query` itself
+    (tests/api/test_catalog_cache.py) still sees its own patch, and queries copied to a new
+    path are checked afresh."""
+    from peacetalks.api import query_checks
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(query_checks, "check_query", functools.cache(query_checks.check_query))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -61,10 +76,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     http = _outcomes(terminalreporter, "test_w3c_query.py::test_http_equals_engine[")
     w3c = _outcomes(terminalreporter, "test_w3c_query.py::test_engine_against_w3c[")
     if sum(http.values()) or sum(w3c.values()):
-        harness = next(m for n, m in sys.modules.items() if n.endswith("test_w3c_query"))
+        # under pytest-xdist the controller never imports the harness: no count then
+        harness = next((m for n, m in sys.modules.items() if n.endswith("test_w3c_query")), None)
+        listed = len(harness.ENGINE_FAILURES) if harness else "some"
         terminalreporter.write_line(
             f"W3C SPARQL 1.1 Query: through /sparql in every format {http['passed']} equal to "
             f"the engine, {http['failed']} differ; engine vs W3C {w3c['passed']} as expected "
-            f"({len(harness.ENGINE_FAILURES)} of them listed engine failures), "
+            f"({listed} of them listed engine failures), "
             f"{w3c['failed']} not"
         )
