@@ -10,46 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from html import escape
-from string import Template
 
 import pyoxigraph as ox
 
+from peacetalks.frame.pages import Frame, wrap
 from peacetalks.linked_data import describe
 from peacetalks.linked_data.jsonld_context import ID_SPACE, ONTOLOGY_IRI, ONTOLOGY_NS
 
 Labeller = Callable[[str], str]
-
-PAGE = Template(
-    """<!DOCTYPE html>
-<html lang="$lang">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>$title</title>
-$head<style>
-body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 1rem auto; padding: 0 1rem;
-  line-height: 1.45; color: #222; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; }
-th, td { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left;
-  vertical-align: top; }
-th { background: #f4f4f4; }
-.lit small, .meta { color: #777; }
-a.external::after { content: " ↗"; }
-.date { white-space: nowrap; }
-nav a { margin-right: 1rem; }
-code, textarea { font-family: ui-monospace, monospace; }
-textarea { width: 100%; }
-</style>
-</head>
-<body>
-<nav><a href="/">peacetalks</a><a href="/sparql">SPARQL</a><a href="/id/">resources</a>
-<a href="/ontology">ontology</a><a href="/.well-known/void">VoID</a>
-<a href="/docs">API docs</a></nav>
-$body
-</body>
-</html>
-"""
-)
 
 
 def esc(text: object) -> str:
@@ -101,9 +69,10 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n"
 
 
-def page(title: str, body: str, *, lang: str = "en", head: str = "") -> str:
-    """A complete HTML document; `title` is text, `body` and `head` are HTML."""
-    return PAGE.substitute(lang=esc(lang), title=esc(title), body=body, head=head)
+def page(title: str, body: str, *, frame: Frame | None = None, head: str = "") -> str:
+    """A complete HTML document in the shared frame (`peacetalks.frame`); `title` is text,
+    `body` and `head` are HTML."""
+    return wrap(title, body, frame, head)
 
 
 def alternate_links(alternates: Sequence[tuple[str, str, str]]) -> str:
@@ -144,7 +113,13 @@ def links(iris: Iterable[str], label: Labeller) -> str:
     return ", ".join(link(i, label(i)) for i in iris)
 
 
-def error_page(status: int, title: str, message: str, suggestions: Sequence[str] = ()) -> str:
+def error_page(
+    status: int,
+    title: str,
+    message: str,
+    suggestions: Sequence[str] = (),
+    frame: Frame | None = None,
+) -> str:
     """An error page (404 and the like); `suggestions` are IRIs or local paths."""
     body = f"<h1>{esc(status)} — {esc(title)}</h1>\n<p>{esc(message)}</p>\n"
     if suggestions:
@@ -153,7 +128,7 @@ def error_page(status: int, title: str, message: str, suggestions: Sequence[str]
             for s in suggestions
         ]
         body += "<p>Did you mean:</p>\n" + plain_list(items)
-    return page(f"{status} {title}", body)
+    return page(f"{status} {title}", body, frame=frame)
 
 
 # --------------------------------------------------------------------------- pages
@@ -203,12 +178,23 @@ def _properties(triples: Sequence[ox.Triple], label: Labeller) -> str:
 
 
 def resource_page(
-    store: ox.Store, iri: str, alternates: Sequence[tuple[str, str, str]], max_incoming: int = 500
+    store: ox.Store,
+    iri: str,
+    alternates: Sequence[tuple[str, str, str]],
+    max_incoming: int = 500,
+    frame: Frame | None = None,
+    extra: str = "",
 ) -> str:
     """The HTML description of one resource: labels (en/ja), properties, its statements."""
     label = describe.Labeller(store)
     names = describe.labels(store, iri)
-    title = names.get("en") or names.get("") or next(iter(names.values()), describe.compact(iri))
+    lang = frame.lang if frame else "en"
+    title = (
+        names.get(lang)
+        or names.get("en")
+        or names.get("")
+        or next(iter(names.values()), describe.compact(iri))
+    )
     # `id/issue/crimea` is an issue; `id/issue` (no slug) is the concept scheme, not one
     path = iri[len(ID_SPACE) :].split("/") if iri.startswith(ID_SPACE) else []
     kind = path[0] if len(path) == 2 and path[1] else ""
@@ -272,10 +258,10 @@ def resource_page(
         (table(["Resource", "Property"], rows_in) if rows_in else "<p>Nothing links here.</p>\n")
         + more,
     )
-    return page(title, body, head=alternate_links(alternates))
+    return page(title, body, frame=frame, head=alternate_links(alternates))
 
 
-def kind_page(store: ox.Store, kind: str, iris: Sequence[str]) -> str:
+def kind_page(store: ox.Store, kind: str, iris: Sequence[str], frame: Frame | None = None) -> str:
     """The resources of one kind, with their English and Japanese labels."""
     rows = []
     for iri in iris:
@@ -288,12 +274,13 @@ def kind_page(store: ox.Store, kind: str, iris: Sequence[str]) -> str:
             ]
         )
     body = f"<h1>{esc(kind)} ({len(iris)})</h1>\n" + table(["Resource", "Label", "ラベル"], rows)
-    return page(f"peacetalks — {kind}", body)
+    return page(f"peacetalks — {kind}", body, frame=frame)
 
 
-def kinds_page(counts: dict[str, int]) -> str:
+def kinds_page(counts: dict[str, int], frame: Frame | None = None) -> str:
     items = [f'<a href="/id/{esc(k)}/">{esc(k)}</a> ({n})' for k, n in counts.items() if n]
-    return page("peacetalks — resources", "<h1>Resources by kind</h1>\n" + plain_list(items))
+    body = "<h1>Resources by kind</h1>\n" + plain_list(items)
+    return page("peacetalks — resources", body, frame=frame)
 
 
 def ontology_page(triples: Sequence[ox.Triple]) -> str:
