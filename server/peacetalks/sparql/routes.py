@@ -23,13 +23,14 @@ from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from peacetalks.deps import DatasetDep, SettingsDep
 from peacetalks.errors import (
     BadRequest,
     Busy,
+    NotAcceptable,
     PayloadTooLarge,
     ReadOnly,
     UnsupportedMediaType,
@@ -257,6 +258,14 @@ def _describe_service(request: Request, params: Params) -> Response:
     )
 
 
+def _browser(request: Request) -> bool:
+    """The client prefers HTML to every RDF format (a browser, not a SPARQL client)."""
+    try:
+        return negotiation.negotiate(request.headers.get("accept"), "page") == "text/html"
+    except NotAcceptable:
+        return False
+
+
 def _refuse_updates(params: Params) -> None:
     if "update" in params:
         if "query" in params:
@@ -287,6 +296,8 @@ async def sparql_get(
     _refuse_updates(params)
     query = _single(params, "query")
     if query is None:
+        if "format" not in params and _browser(request):
+            return RedirectResponse("/query", status_code=303)  # people get the query page
         return _describe_service(request, params)
     return await run_protocol_query(
         request, params, settings=settings, executor=executor, query=query
