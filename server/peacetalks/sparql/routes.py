@@ -4,7 +4,8 @@ One handler per method; the rules, in order:
 
 - `query` and `update` together → 400; several `query` values → 400;
 - any `update` (parameter or `application/sparql-update` body) → 403, read-only;
-- GET without `query` → the service description (RDF, negotiated);
+- GET without `query` → the service description (RDF, negotiated); a client preferring
+  HTML (a browser) → 303 to the query page `/query`;
 - POST bodies: `application/x-www-form-urlencoded` or `application/sparql-query`, UTF-8
   only; anything else → 415; bodies over `max_body_bytes` → 413;
 - `default-graph-uri` / `named-graph-uri` (URL or form) give the dataset and override
