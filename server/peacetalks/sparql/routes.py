@@ -31,7 +31,6 @@ from peacetalks.deps import DatasetDep, SettingsDep
 from peacetalks.errors import (
     BadRequest,
     Busy,
-    NotAcceptable,
     PayloadTooLarge,
     ReadOnly,
     UnsupportedMediaType,
@@ -259,14 +258,6 @@ def _describe_service(request: Request, params: Params) -> Response:
     )
 
 
-def _browser(request: Request) -> bool:
-    """The client prefers HTML to every RDF format (a browser, not a SPARQL client)."""
-    try:
-        return negotiation.negotiate(request.headers.get("accept"), "page") == "text/html"
-    except NotAcceptable:
-        return False
-
-
 def _refuse_updates(params: Params) -> None:
     if "update" in params:
         if "query" in params:
@@ -297,7 +288,7 @@ async def sparql_get(
     _refuse_updates(params)
     query = _single(params, "query")
     if query is None:
-        if "format" not in params and _browser(request):
+        if "format" not in params and negotiation.prefers_html(request.headers.get("accept")):
             return RedirectResponse("/query", status_code=303)  # people get the query page
         return _describe_service(request, params)
     return await run_protocol_query(

@@ -15,7 +15,7 @@ from peacetalks import resources
 from peacetalks.api.catalog import Catalog
 from peacetalks.errors import BadRequest, NotFound, PayloadTooLarge
 from peacetalks.frame.pages import Pages, language
-from peacetalks.web import assets, query
+from peacetalks.web import assets, query, questions
 from peacetalks.web.examples import RESEARCH, Example, catalog_examples
 from peacetalks.web.vocabulary import vocabulary
 
@@ -183,4 +183,55 @@ for method in ("GET", "POST"):
         operation_id=f"query_page_{method.lower()}",
         summary="The query page for browsers (editor, examples, answers as a table)",
         responses={200: {"description": "HTML", "content": {"text/html": {}}}},
+    )
+
+
+HINTS = {
+    "issue": "a slug, an English or Japanese name (e.g. crimea, クリミア)",
+    "actor": "a slug, an English or Japanese name (e.g. putin, プーチン)",
+    "event": "a slug or a name",
+}
+
+
+@router.get("/questions", summary="The canned questions as forms (HTML)", response_class=Response)
+def questions_page(request: Request) -> Response:
+    return PAGES.response(
+        request,
+        "questions.html",
+        title="peacetalks — questions",
+        queries=list(catalog(request).values()),
+    )
+
+
+@router.get(
+    "/questions/{name}",
+    summary="One canned question: a form and its answer as a table (HTML)",
+    response_class=Response,
+)
+async def question_page(name: str, request: Request) -> Response:
+    found = catalog(request).get(name)
+    if found is None:
+        raise NotFound(f"no canned query {name!r}; see /questions for the list")
+    declared = {p.name for p in found.params}
+    given = {k: v for k, v in request.query_params.items() if k in declared}
+    lang = language(request)
+    asked = bool(given) or not any(p.required for p in found.params)
+    if "lang" in declared and "lang" not in given:
+        given_for_query = {**given, "lang": lang}
+    else:
+        given_for_query = given
+    result = await questions.answer(request, found, given_for_query) if asked else None
+    v = vocabulary(request.app.state)
+    types = {p.type for p in found.params}
+    return PAGES.response(
+        request,
+        "question.html",
+        status_code=result.status if result else 200,
+        title=f"peacetalks — {found.summary}",
+        query=found,
+        given=given,
+        hints=HINTS,
+        lists={t: questions.choices(v, t, lang) for t in questions.CHOICE_TYPES if t in types},
+        answer=result,
+        links=questions.data_links(found, given_for_query),
     )
