@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from html import escape
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
@@ -209,6 +210,8 @@ def resource_page(
         body += " — " + links(kinds, label)
     body += "</p>\n" + format_links(alternates)
     body += section("Properties", _properties(describe.asserted_triples(store, iri), label))
+    if kind in ("actor", "issue"):
+        body += stance_strip(kind, path[1], title, frame)
     if kind == "actor":
         rows = describe.statements_by(store, iri)
         body += section(
@@ -259,6 +262,27 @@ def resource_page(
         + more,
     )
     return page(title, body, frame=frame, head=alternate_links(alternates))
+
+
+def stance_strip(kind: str, slug: str, name: str, frame: Frame | None) -> str:
+    """The picture of changes of stance (an SVG drawn by `peacetalks.web` at /strip.svg)."""
+    ja = frame is not None and frame.lang == "ja"
+    query = f"{kind}={quote(slug)}"
+    heading = "立場の変化" if ja else "Changes of stance over time"
+    alt = (
+        f"{name}: 立場の変化 (日付ごとの立場、反転を強調)"
+        if ja
+        else f"{name}: changes of stance over time (stances by date; flips in bold)"
+    )
+    table = "表で見る" if ja else "the changes as a table"
+    download = "SVGをダウンロード" if ja else "download SVG"
+    return section(
+        heading,
+        f'<figure class="strip"><img src="/strip.svg?{esc(query)}" alt="{esc(alt)}">\n'
+        f'<figcaption class="meta"><a href="/questions/stance-shifts?{esc(query)}">'
+        f'{esc(table)}</a> · <a href="/strip.svg?{esc(query)}" download>{esc(download)}</a>'
+        "</figcaption></figure>\n",
+    )
 
 
 def kind_page(store: ox.Store, kind: str, iris: Sequence[str], frame: Frame | None = None) -> str:

@@ -16,11 +16,12 @@ from peacetalks.linked_data import describe
 from peacetalks.linked_data.dumps import DUMP_FORMATS, GRAPH_SELECTIONS, built_at, http_date
 from peacetalks.linked_data.jsonld_context import ID_SPACE
 from peacetalks.linked_data.routes import wants_html
-from peacetalks.web import pages
+from peacetalks.web import pages, picture_pages
 from peacetalks.web.landing import landing_page
 
 router = APIRouter(tags=["Linked Data"], default_response_class=Response)
 router.include_router(pages.router)
+router.include_router(picture_pages.router)
 
 EXAMPLES = ("actor/vladimir-putin", "actor/volodymyr-zelensky", "actor/ukraine", "issue/crimea")
 """Example resources on the landing page (shown when present)."""
