@@ -150,3 +150,12 @@ def test_actor_and_issue_pages_show_their_strip(client: TestClient) -> None:
         page = client.get(path, headers={"Accept": BROWSER}).text
         assert f'<img src="/strip.svg?{query}" alt=' in page
         assert f'href="/questions/stance-shifts?{query}"' in page
+
+
+def test_a_picture_cut_by_the_row_cap_says_so() -> None:
+    from ld_common import shipped_settings
+
+    for small in shipped_client(shipped_settings(max_rows=5)):
+        page = small.get("/matrix", headers={"Accept": BROWSER}).text
+        assert "the picture is cut" in page
+        assert len(cells(svg_of(small, "/matrix.svg"))) <= 5

@@ -32,6 +32,11 @@ def _svg(body: str, filename: str) -> Response:
     )
 
 
+def cut(request: Request) -> bool:
+    """True when a query behind the picture hit the row cap (`PEACETALKS_MAX_ROWS`)."""
+    return bool(getattr(request.state, "picture_truncated", False))
+
+
 def _label(request: Request) -> drawings.Label:
     v, lang = vocabulary(request.app.state), language(request)
     return lambda iri: v.label(iri, lang)
@@ -67,7 +72,7 @@ async def matrix_page(request: Request) -> Response:
     info, svg = await _matrix(request)
     return PAGES.response(
         request, "matrix.html", title="peacetalks — who stands where", svg=Markup(svg),
-        download="/matrix.svg?" + urlencode({"asof": info["as_of"]}), **info,
+        download="/matrix.svg?" + urlencode({"asof": info["as_of"]}), cut=cut(request), **info,
     )  # fmt: skip
 
 
@@ -108,7 +113,7 @@ async def timeline_page(request: Request) -> Response:
         request, "timeline.html", title="peacetalks — timeline", svg=Markup(svg),
         download="/timeline.svg?" + urlencode(info["given"]),
         actors=questions.choices(v, "actor", lang), issues=questions.choices(v, "issue", lang),
-        **info,
+        cut=cut(request), **info,
     )  # fmt: skip
 
 

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from peacetalks.errors import BadRequest
 from peacetalks.linked_data.jsonld_context import ID_SPACE
 from peacetalks.sparql.executor import QueryRequest
+from peacetalks.sparql.result_cache import CachedAnswer, ResultCache
 from peacetalks.web.vocabulary import Vocabulary
 
 SPARQL_JSON = "application/sparql-results+json"
@@ -137,13 +138,23 @@ def _iri(value: str) -> str:
 async def select(
     request: Request, query: str, bound: Mapping[str, str]
 ) -> list[dict[str, dict[str, str]]]:
-    """Run one of the queries above on the `/api` workers with `bound` (N-Triples terms)."""
-    result = await run_in_threadpool(
-        request.app.state.api_executor.run,
-        QueryRequest(query=query, result_format=SPARQL_JSON, substitutions=dict(bound),
-                     max_rows=100_000),
-    )  # fmt: skip
-    bindings: list[dict[str, dict[str, str]]] = json.loads(result.body)["results"]["bindings"]
+    """Run one of the queries above on the `/api` workers with `bound` (N-Triples terms),
+    through the result cache (the dataset does not change while serving)."""
+    cache: ResultCache | None = getattr(request.app.state, "result_cache", None)
+    key = cache.key(query, accept=SPARQL_JSON, substitutions=bound) if cache else None
+    answer = cache.get(key) if cache is not None and key else None
+    if answer is None:
+        result = await run_in_threadpool(
+            request.app.state.api_executor.run,
+            QueryRequest(query=query, result_format=SPARQL_JSON, substitutions=dict(bound)),
+        )
+        answer = CachedAnswer(result.body, result.media_type, result.rows, result.truncated)
+        if cache is not None and key:
+            cache.put(key, answer)
+    body = answer.body
+    if answer.truncated:  # past the server's row cap: the page says the picture is cut
+        request.state.picture_truncated = True
+    bindings: list[dict[str, dict[str, str]]] = json.loads(body)["results"]["bindings"]
     return bindings
 
 

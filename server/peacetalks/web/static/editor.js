@@ -136,17 +136,20 @@ async function suggest(explicit) {
   const word = wordBefore();
   if (!explicit && (word.length < 2 || !(/[:<]/.test(word) || /[^\x00-\x7f]/.test(word)))) { close(); return; }
   const v = await loadVocabulary();
+  if (wordBefore() !== word) return; // typed on meanwhile: the newer keystroke decides
   const needle = word.replace(/^</, "").toLowerCase();
-  const found = [];
+  const starts = [], contains = [];
   for (const [prefix, ns] of Object.entries(v.prefixes)) {
-    if ((prefix + ":").startsWith(needle)) found.push({ text: prefix + ":", note: ns, prefix });
+    if ((prefix + ":").startsWith(needle)) starts.push({ text: prefix + ":", note: ns, prefix });
   }
   for (const term of v.terms) {
-    const hit = term.text.toLowerCase().includes(needle) || term.en.toLowerCase().includes(needle) || term.ja.includes(word);
-    if (needle && hit) found.push({ text: term.text, note: [term.en, term.ja].filter(Boolean).join(" · ") + ` (${term.kind})` });
-    if (found.length > 40) break;
+    if (!needle) break;
+    const text = term.text.toLowerCase().replace(/^</, "");
+    const option = { text: term.text, note: [term.en, term.ja].filter(Boolean).join(" · ") + ` (${term.kind})` };
+    if (text.startsWith(needle)) starts.push(option);
+    else if (text.includes(needle) || term.en.toLowerCase().includes(needle) || term.ja.includes(word)) contains.push(option);
   }
-  options = found;
+  options = starts.concat(contains).slice(0, 40);
   active = 0;
   if (!options.length) { close(); return; }
   list.innerHTML = options.map((o, i) =>
