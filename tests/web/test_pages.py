@@ -56,6 +56,8 @@ def test_language_switch_keeps_the_page_and_is_remembered(client: TestClient) ->
     assert '<html lang="ja">' in r.text
     assert "<title>クリミア</title>" in r.text
     assert "lang=ja" in r.headers["set-cookie"]
+    assert "<h2>クリミアについて誰が何を言ったか" in r.text  # headings and linked labels in ja
+    assert '<a href="/id/issue/territory">領土</a>' in r.text
     assert '<link rel="alternate" hreflang="en" href="/id/issue/crimea?lang=en">' in r.text
     assert 'href="/id/issue/crimea?lang=en" hreflang="en" lang="en">English</a>' in r.text
     again = client.get("/query?view=raw", headers={"Accept": BROWSER})  # the cookie holds ja

@@ -135,11 +135,25 @@ def error_page(
 # --------------------------------------------------------------------------- pages
 
 
+JA = {
+    "Date": "日付", "Speaker": "話者", "Issues": "論点", "Stance": "立場", "Summary": "要約",
+    "Event": "イベント", "Sources": "出典", "Property": "プロパティ", "Value": "値",
+    "Resource": "リソース", "Properties": "プロパティ", "Narrower issues": "下位の論点",
+    "Participants": "参加者", "None recorded.": "記録なし。", "Nothing links here.": "参照なし。",
+}  # fmt: skip
+"""The Japanese of the resource pages' fixed words (data comes with its own labels)."""
+
+
+def word(text: str, lang: str) -> str:
+    return JA.get(text, text) if lang == "ja" else text
+
+
 def _statement_table(
-    rows: Sequence[describe.StatementRow], label: Labeller, *, speaker: bool = True
-) -> str:
+    rows: Sequence[describe.StatementRow], label: Labeller, *, speaker: bool = True,
+    lang: str = "en",
+) -> str:  # fmt: skip
     headers = ["Date", *(["Speaker"] if speaker else []), "Issues", "Stance", "Summary"]
-    headers += ["Event", "Sources"]
+    headers = [word(h, lang) for h in [*headers, "Event", "Sources"]]
     cells = []
     for r in rows:
         when = f'<span class="date">{link(r.iri, r.date or "undated")}</span>'
@@ -155,11 +169,11 @@ def _statement_table(
             ]
         )
     if not cells:
-        return "<p>None recorded.</p>\n"
+        return f"<p>{word('None recorded.', lang)}</p>\n"
     return table(headers, cells)
 
 
-def _properties(triples: Sequence[ox.Triple], label: Labeller) -> str:
+def _properties(triples: Sequence[ox.Triple], label: Labeller, lang: str = "en") -> str:
     grouped: dict[str, list[object]] = {}
     for t in triples:
         grouped.setdefault(t.predicate.value, []).append(t.object)
@@ -175,7 +189,7 @@ def _properties(triples: Sequence[ox.Triple], label: Labeller) -> str:
         ]
         for p, values in grouped.items()
     ]
-    return table(["Property", "Value"], rows)
+    return table([word("Property", lang), word("Value", lang)], rows)
 
 
 def resource_page(
@@ -187,9 +201,9 @@ def resource_page(
     extra: str = "",
 ) -> str:
     """The HTML description of one resource: labels (en/ja), properties, its statements."""
-    label = describe.Labeller(store)
-    names = describe.labels(store, iri)
     lang = frame.lang if frame else "en"
+    label = describe.Labeller(store, lang)
+    names = describe.labels(store, iri)
     title = (
         names.get(lang)
         or names.get("en")
@@ -201,30 +215,38 @@ def resource_page(
     kind = path[0] if len(path) == 2 and path[1] else ""
     body = f"<h1>{esc(title)}</h1>\n"
     others = [(lang, text) for lang, text in sorted(names.items()) if text != title]
-    for lang, text in others:
-        attr = f' lang="{esc(lang)}"' if lang else ""
+    for other, text in others:
+        attr = f' lang="{esc(other)}"' if other else ""
         body += f'<p class="label"{attr}>{esc(text)}</p>\n'
     kinds = describe.types(store, iri)
     body += f'<p class="meta">IRI <code>{esc(iri)}</code>'
     if kinds:
         body += " — " + links(kinds, label)
     body += "</p>\n" + format_links(alternates)
-    body += section("Properties", _properties(describe.asserted_triples(store, iri), label))
+    ja = lang == "ja"
+    body += section(
+        word("Properties", lang), _properties(describe.asserted_triples(store, iri), label, lang)
+    )
     if kind in ("actor", "issue"):
         body += stance_strip(kind, path[1], title, frame)
     if kind == "actor":
         rows = describe.statements_by(store, iri)
         body += section(
-            f"Statements by {title} ({len(rows)})", _statement_table(rows, label, speaker=False)
+            f"{title}の発言 ({len(rows)})" if ja else f"Statements by {title} ({len(rows)})",
+            _statement_table(rows, label, speaker=False, lang=lang),
         )
     elif kind == "issue":
         narrower = describe.narrower(store, iri)
         if narrower:
-            body += section("Narrower issues", plain_list(link(i, label(i)) for i in narrower))
+            body += section(
+                word("Narrower issues", lang), plain_list(link(i, label(i)) for i in narrower)
+            )
         rows = describe.statements_about(store, iri)
         body += section(
-            f"Who said what about {title}, including narrower issues ({len(rows)})",
-            _statement_table(rows, label),
+            f"{title}について誰が何を言ったか (下位の論点を含む, {len(rows)})"
+            if ja
+            else f"Who said what about {title}, including narrower issues ({len(rows)})",
+            _statement_table(rows, label, lang=lang),
         )
     elif kind == "event":
         participants = [
@@ -233,13 +255,21 @@ def resource_page(
             if t.predicate.value == describe.PT + "participant"
             and isinstance(t.object, ox.NamedNode)
         ]
-        body += section("Participants", plain_list(link(p, label(p)) for p in participants))
+        body += section(
+            word("Participants", lang), plain_list(link(p, label(p)) for p in participants)
+        )
         rows = describe.statements_at(store, iri)
-        body += section(f"Said at this event ({len(rows)})", _statement_table(rows, label))
+        body += section(
+            f"このイベントでの発言 ({len(rows)})" if ja else f"Said at this event ({len(rows)})",
+            _statement_table(rows, label, lang=lang),
+        )
     elif kind == "source":
         rows = describe.statements_from(store, iri)
         body += section(
-            f"Statements this source supports ({len(rows)})", _statement_table(rows, label)
+            f"この出典が裏付ける発言 ({len(rows)})"
+            if ja
+            else f"Statements this source supports ({len(rows)})",
+            _statement_table(rows, label, lang=lang),
         )
         other = describe.supported_by(store, iri)
         body += section(
@@ -257,8 +287,12 @@ def resource_page(
         else ""
     )
     body += section(
-        f"Referenced by ({len(incoming)})",
-        (table(["Resource", "Property"], rows_in) if rows_in else "<p>Nothing links here.</p>\n")
+        f"参照元 ({len(incoming)})" if ja else f"Referenced by ({len(incoming)})",
+        (
+            table([word("Resource", lang), word("Property", lang)], rows_in)
+            if rows_in
+            else f"<p>{word('Nothing links here.', lang)}</p>\n"
+        )
         + more,
     )
     return page(title, body, frame=frame, head=alternate_links(alternates))
