@@ -42,6 +42,19 @@ def landing_page(index: dict[str, object], max_rows: int, frame: Frame | None = 
         '<a class="external" rel="external license" '
         'href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>.</p>\n'
     )
+    body += section(
+        "Explore without SPARQL",
+        plain_list(
+            [
+                '<a href="/questions/who-said-what?issue=crimea">Who said what about Crimea</a> '
+                "(any issue, actor or dates: <a href=\"/questions\">all questions</a>)",
+                '<a href="/questions/stance-shifts">Who changed position, on what, when</a>',
+                '<a href="/matrix">Who stands where</a>: every actor\'s latest stance on every '
+                "issue, as of any date",
+                '<a href="/timeline">Timeline</a> of events and statements',
+            ]
+        ),
+    )
     if examples:
         items = []
         for ex in examples:
