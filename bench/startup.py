@@ -332,7 +332,7 @@ def bench_store_speed(tmp: Path, size: int, repeats: int) -> None:
     """The same queries on `/sparql` served from memory and from the disk store, the two
     servers' requests interleaved; medians of `repeats` (result cache off)."""
     data = synthetic_file(tmp, size)
-    cache = tmp / f"speed-cache-{size}"
+    cache = tmp / f"memory-cache-{size}-disk"  # the memory part's cache, when it ran
     servers = {}
     try:
         for mode in ("memory", "disk"):
