@@ -331,7 +331,8 @@ def test_concept_scheme_page_is_not_an_issue_page(client: TestClient) -> None:
 def test_statement_dates_do_not_wrap(client: TestClient) -> None:
     """ "≤ 2025-02-10" wrapped over three lines in the date column."""
     r = client.get(path(CRIMEA), headers={"Accept": "text/html"})
-    assert ".date { white-space: nowrap; }" in r.text
+    assert '<link rel="stylesheet" href="/static/site.css">' in r.text
+    assert ".date { white-space: nowrap; }" in client.get("/static/site.css").text
     statements = r.text[r.text.index("Who said what about") :]
     statements = statements[: statements.index("</table>")]
     first_cells = re.findall(r"<tr><td>(.*?)</td>", statements)

@@ -10,46 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from html import escape
-from string import Template
+from urllib.parse import quote
 
 import pyoxigraph as ox
 
+from peacetalks.frame.pages import Frame, wrap
 from peacetalks.linked_data import describe
 from peacetalks.linked_data.jsonld_context import ID_SPACE, ONTOLOGY_IRI, ONTOLOGY_NS
 
 Labeller = Callable[[str], str]
-
-PAGE = Template(
-    """<!DOCTYPE html>
-<html lang="$lang">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>$title</title>
-$head<style>
-body { font-family: system-ui, sans-serif; max-width: 72rem; margin: 1rem auto; padding: 0 1rem;
-  line-height: 1.45; color: #222; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; }
-th, td { border-bottom: 1px solid #ddd; padding: .3rem .5rem; text-align: left;
-  vertical-align: top; }
-th { background: #f4f4f4; }
-.lit small, .meta { color: #777; }
-a.external::after { content: " ↗"; }
-.date { white-space: nowrap; }
-nav a { margin-right: 1rem; }
-code, textarea { font-family: ui-monospace, monospace; }
-textarea { width: 100%; }
-</style>
-</head>
-<body>
-<nav><a href="/">peacetalks</a><a href="/sparql">SPARQL</a><a href="/id/">resources</a>
-<a href="/ontology">ontology</a><a href="/.well-known/void">VoID</a>
-<a href="/docs">API docs</a></nav>
-$body
-</body>
-</html>
-"""
-)
 
 
 def esc(text: object) -> str:
@@ -101,9 +70,10 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n"
 
 
-def page(title: str, body: str, *, lang: str = "en", head: str = "") -> str:
-    """A complete HTML document; `title` is text, `body` and `head` are HTML."""
-    return PAGE.substitute(lang=esc(lang), title=esc(title), body=body, head=head)
+def page(title: str, body: str, *, frame: Frame | None = None, head: str = "") -> str:
+    """A complete HTML document in the shared frame (`peacetalks.frame`); `title` is text,
+    `body` and `head` are HTML."""
+    return wrap(title, body, frame, head)
 
 
 def alternate_links(alternates: Sequence[tuple[str, str, str]]) -> str:
@@ -144,7 +114,13 @@ def links(iris: Iterable[str], label: Labeller) -> str:
     return ", ".join(link(i, label(i)) for i in iris)
 
 
-def error_page(status: int, title: str, message: str, suggestions: Sequence[str] = ()) -> str:
+def error_page(
+    status: int,
+    title: str,
+    message: str,
+    suggestions: Sequence[str] = (),
+    frame: Frame | None = None,
+) -> str:
     """An error page (404 and the like); `suggestions` are IRIs or local paths."""
     body = f"<h1>{esc(status)} — {esc(title)}</h1>\n<p>{esc(message)}</p>\n"
     if suggestions:
@@ -153,17 +129,31 @@ def error_page(status: int, title: str, message: str, suggestions: Sequence[str]
             for s in suggestions
         ]
         body += "<p>Did you mean:</p>\n" + plain_list(items)
-    return page(f"{status} {title}", body)
+    return page(f"{status} {title}", body, frame=frame)
 
 
 # --------------------------------------------------------------------------- pages
 
 
+JA = {
+    "Date": "日付", "Speaker": "話者", "Issues": "論点", "Stance": "立場", "Summary": "要約",
+    "Event": "イベント", "Sources": "出典", "Property": "プロパティ", "Value": "値",
+    "Resource": "リソース", "Properties": "プロパティ", "Narrower issues": "下位の論点",
+    "Participants": "参加者", "None recorded.": "記録なし。", "Nothing links here.": "参照なし。",
+}  # fmt: skip
+"""The Japanese of the resource pages' fixed words (data comes with its own labels)."""
+
+
+def word(text: str, lang: str) -> str:
+    return JA.get(text, text) if lang == "ja" else text
+
+
 def _statement_table(
-    rows: Sequence[describe.StatementRow], label: Labeller, *, speaker: bool = True
-) -> str:
+    rows: Sequence[describe.StatementRow], label: Labeller, *, speaker: bool = True,
+    lang: str = "en",
+) -> str:  # fmt: skip
     headers = ["Date", *(["Speaker"] if speaker else []), "Issues", "Stance", "Summary"]
-    headers += ["Event", "Sources"]
+    headers = [word(h, lang) for h in [*headers, "Event", "Sources"]]
     cells = []
     for r in rows:
         when = f'<span class="date">{link(r.iri, r.date or "undated")}</span>'
@@ -179,11 +169,11 @@ def _statement_table(
             ]
         )
     if not cells:
-        return "<p>None recorded.</p>\n"
+        return f"<p>{word('None recorded.', lang)}</p>\n"
     return table(headers, cells)
 
 
-def _properties(triples: Sequence[ox.Triple], label: Labeller) -> str:
+def _properties(triples: Sequence[ox.Triple], label: Labeller, lang: str = "en") -> str:
     grouped: dict[str, list[object]] = {}
     for t in triples:
         grouped.setdefault(t.predicate.value, []).append(t.object)
@@ -199,43 +189,64 @@ def _properties(triples: Sequence[ox.Triple], label: Labeller) -> str:
         ]
         for p, values in grouped.items()
     ]
-    return table(["Property", "Value"], rows)
+    return table([word("Property", lang), word("Value", lang)], rows)
 
 
 def resource_page(
-    store: ox.Store, iri: str, alternates: Sequence[tuple[str, str, str]], max_incoming: int = 500
+    store: ox.Store,
+    iri: str,
+    alternates: Sequence[tuple[str, str, str]],
+    max_incoming: int = 500,
+    frame: Frame | None = None,
+    extra: str = "",
 ) -> str:
     """The HTML description of one resource: labels (en/ja), properties, its statements."""
-    label = describe.Labeller(store)
+    lang = frame.lang if frame else "en"
+    label = describe.Labeller(store, lang)
     names = describe.labels(store, iri)
-    title = names.get("en") or names.get("") or next(iter(names.values()), describe.compact(iri))
+    title = (
+        names.get(lang)
+        or names.get("en")
+        or names.get("")
+        or next(iter(names.values()), describe.compact(iri))
+    )
     # `id/issue/crimea` is an issue; `id/issue` (no slug) is the concept scheme, not one
     path = iri[len(ID_SPACE) :].split("/") if iri.startswith(ID_SPACE) else []
     kind = path[0] if len(path) == 2 and path[1] else ""
     body = f"<h1>{esc(title)}</h1>\n"
     others = [(lang, text) for lang, text in sorted(names.items()) if text != title]
-    for lang, text in others:
-        attr = f' lang="{esc(lang)}"' if lang else ""
+    for other, text in others:
+        attr = f' lang="{esc(other)}"' if other else ""
         body += f'<p class="label"{attr}>{esc(text)}</p>\n'
     kinds = describe.types(store, iri)
     body += f'<p class="meta">IRI <code>{esc(iri)}</code>'
     if kinds:
         body += " — " + links(kinds, label)
     body += "</p>\n" + format_links(alternates)
-    body += section("Properties", _properties(describe.asserted_triples(store, iri), label))
+    ja = lang == "ja"
+    body += section(
+        word("Properties", lang), _properties(describe.asserted_triples(store, iri), label, lang)
+    )
+    if kind in ("actor", "issue"):
+        body += stance_strip(kind, path[1], title, frame)
     if kind == "actor":
         rows = describe.statements_by(store, iri)
         body += section(
-            f"Statements by {title} ({len(rows)})", _statement_table(rows, label, speaker=False)
+            f"{title}の発言 ({len(rows)})" if ja else f"Statements by {title} ({len(rows)})",
+            _statement_table(rows, label, speaker=False, lang=lang),
         )
     elif kind == "issue":
         narrower = describe.narrower(store, iri)
         if narrower:
-            body += section("Narrower issues", plain_list(link(i, label(i)) for i in narrower))
+            body += section(
+                word("Narrower issues", lang), plain_list(link(i, label(i)) for i in narrower)
+            )
         rows = describe.statements_about(store, iri)
         body += section(
-            f"Who said what about {title}, including narrower issues ({len(rows)})",
-            _statement_table(rows, label),
+            f"{title}について誰が何を言ったか (下位の論点を含む, {len(rows)})"
+            if ja
+            else f"Who said what about {title}, including narrower issues ({len(rows)})",
+            _statement_table(rows, label, lang=lang),
         )
     elif kind == "event":
         participants = [
@@ -244,13 +255,21 @@ def resource_page(
             if t.predicate.value == describe.PT + "participant"
             and isinstance(t.object, ox.NamedNode)
         ]
-        body += section("Participants", plain_list(link(p, label(p)) for p in participants))
+        body += section(
+            word("Participants", lang), plain_list(link(p, label(p)) for p in participants)
+        )
         rows = describe.statements_at(store, iri)
-        body += section(f"Said at this event ({len(rows)})", _statement_table(rows, label))
+        body += section(
+            f"このイベントでの発言 ({len(rows)})" if ja else f"Said at this event ({len(rows)})",
+            _statement_table(rows, label, lang=lang),
+        )
     elif kind == "source":
         rows = describe.statements_from(store, iri)
         body += section(
-            f"Statements this source supports ({len(rows)})", _statement_table(rows, label)
+            f"この出典が裏付ける発言 ({len(rows)})"
+            if ja
+            else f"Statements this source supports ({len(rows)})",
+            _statement_table(rows, label, lang=lang),
         )
         other = describe.supported_by(store, iri)
         body += section(
@@ -268,14 +287,39 @@ def resource_page(
         else ""
     )
     body += section(
-        f"Referenced by ({len(incoming)})",
-        (table(["Resource", "Property"], rows_in) if rows_in else "<p>Nothing links here.</p>\n")
+        f"参照元 ({len(incoming)})" if ja else f"Referenced by ({len(incoming)})",
+        (
+            table([word("Resource", lang), word("Property", lang)], rows_in)
+            if rows_in
+            else f"<p>{word('Nothing links here.', lang)}</p>\n"
+        )
         + more,
     )
-    return page(title, body, head=alternate_links(alternates))
+    return page(title, body, frame=frame, head=alternate_links(alternates))
 
 
-def kind_page(store: ox.Store, kind: str, iris: Sequence[str]) -> str:
+def stance_strip(kind: str, slug: str, name: str, frame: Frame | None) -> str:
+    """The picture of changes of stance (an SVG drawn by `peacetalks.web` at /strip.svg)."""
+    ja = frame is not None and frame.lang == "ja"
+    query = f"{kind}={quote(slug)}"
+    heading = "立場の変化" if ja else "Changes of stance over time"
+    alt = (
+        f"{name}: 立場の変化 (日付ごとの立場、反転を強調)"
+        if ja
+        else f"{name}: changes of stance over time (stances by date; flips in bold)"
+    )
+    table = "表で見る" if ja else "the changes as a table"
+    download = "SVGをダウンロード" if ja else "download SVG"
+    return section(
+        heading,
+        f'<figure class="strip"><img src="/strip.svg?{esc(query)}" alt="{esc(alt)}">\n'
+        f'<figcaption class="meta"><a href="/questions/stance-shifts?{esc(query)}">'
+        f'{esc(table)}</a> · <a href="/strip.svg?{esc(query)}" download>{esc(download)}</a>'
+        "</figcaption></figure>\n",
+    )
+
+
+def kind_page(store: ox.Store, kind: str, iris: Sequence[str], frame: Frame | None = None) -> str:
     """The resources of one kind, with their English and Japanese labels."""
     rows = []
     for iri in iris:
@@ -288,12 +332,13 @@ def kind_page(store: ox.Store, kind: str, iris: Sequence[str]) -> str:
             ]
         )
     body = f"<h1>{esc(kind)} ({len(iris)})</h1>\n" + table(["Resource", "Label", "ラベル"], rows)
-    return page(f"peacetalks — {kind}", body)
+    return page(f"peacetalks — {kind}", body, frame=frame)
 
 
-def kinds_page(counts: dict[str, int]) -> str:
+def kinds_page(counts: dict[str, int], frame: Frame | None = None) -> str:
     items = [f'<a href="/id/{esc(k)}/">{esc(k)}</a> ({n})' for k, n in counts.items() if n]
-    return page("peacetalks — resources", "<h1>Resources by kind</h1>\n" + plain_list(items))
+    body = "<h1>Resources by kind</h1>\n" + plain_list(items)
+    return page("peacetalks — resources", body, frame=frame)
 
 
 def ontology_page(triples: Sequence[ox.Triple]) -> str:

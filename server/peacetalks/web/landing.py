@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from peacetalks.frame.pages import Frame
 from peacetalks.linked_data.html import esc, page, plain_list, section, table
 
 RESULT_FORMAT_CHOICES = (
@@ -24,7 +25,7 @@ SELECT ?date ?speaker ?summary WHERE {
 } ORDER BY ?date"""
 
 
-def landing_page(index: dict[str, object], max_rows: int) -> str:
+def landing_page(index: dict[str, object], max_rows: int, frame: Frame | None = None) -> str:
     """The home page: what the dataset is, how to query it, take it away, or browse it."""
     links_: dict[str, str] = index["links"]  # type: ignore[assignment]
     resources: dict[str, int] = index["resources"]  # type: ignore[assignment]
@@ -56,15 +57,19 @@ def landing_page(index: dict[str, object], max_rows: int) -> str:
     )
     body += section(
         "Query (SPARQL 1.1)",
-        '<form action="/sparql" method="get">\n'
+        '<form action="/query" method="post">\n'
         f'<p><label for="query">Query</label></p>\n'
         f'<textarea id="query" name="query" rows="10" cols="80">{esc(EXAMPLE_QUERY)}</textarea>\n'
-        '<p><label for="format">Result format</label> '
+        '<p><button type="submit">Run</button> <a href="/query">the query editor, with '
+        "examples</a></p>\n</form>\n"
+        '<form action="/sparql" method="get">\n'
+        f'<input type="hidden" name="query" value="{esc(EXAMPLE_QUERY)}">\n'
+        '<p><label for="format">Or download its answer as</label> '
         f'<select id="format" name="format">{options}</select> '
-        '<button type="submit">Run</button></p>\n</form>\n'
-        f'<p class="meta">Endpoint <a href="{esc(links_["sparql"])}">/sparql</a> (GET without a '
-        f"query: the service description). At most {esc(max_rows)} rows per answer; "
-        "federated queries (SERVICE) are refused.</p>\n",
+        '<button type="submit">Download</button></p>\n</form>\n'
+        f'<p class="meta">Endpoint <a href="{esc(links_["sparql"])}">/sparql</a> (for programs; '
+        "GET without a query gives them the service description). At most "
+        f"{esc(max_rows)} rows per answer; federated queries (SERVICE) are refused.</p>\n",
     )
     services = [
         f'<a href="{esc(links_["sparql"])}">SPARQL endpoint</a>',
@@ -95,4 +100,6 @@ def landing_page(index: dict[str, object], max_rows: int) -> str:
     )
     kinds = [f'<a href="/id/{esc(k)}/">{esc(k)}</a> ({esc(n)})' for k, n in resources.items() if n]
     body += section("Browse", plain_list(kinds))
-    return page("peacetalks — Russia–Ukraine ceasefire negotiations knowledge graph", body)
+    return page(
+        "peacetalks — Russia–Ukraine ceasefire negotiations knowledge graph", body, frame=frame
+    )
