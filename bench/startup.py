@@ -347,8 +347,8 @@ def bench_store_speed(tmp: Path, size: int, repeats: int) -> None:
                 for mode, (_, base) in servers.items():
                     url = base + "?" + urllib.parse.urlencode({"query": query})
                     started = time.perf_counter()
-                    if not answered(url):
-                        raise RuntimeError(f"{mode}: {name} failed")
+                    with urllib.request.urlopen(url, timeout=300) as r:
+                        r.read()
                     times[mode].append(time.perf_counter() - started)
             m, d = (statistics.median(times[k]) for k in ("memory", "disk"))
             ms = f"memory {m * 1000:8.1f} ms   disk {d * 1000:8.1f} ms"
