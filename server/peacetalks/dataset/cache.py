@@ -140,6 +140,9 @@ def build_disk_store(nquads: Path, sha256: str, quads: int, directory: Path) -> 
         del store  # closes the database before the rename
         marker = json.dumps({"sha256": sha256, "quads": quads}).encode()
         write_atomically(tmp / STORE_MARKER, marker)
+        if _holds(directory, sha256, quads):  # another server built it meanwhile: keep
+            shutil.rmtree(tmp, ignore_errors=True)  # theirs, it may be open already
+            return
         shutil.rmtree(directory, ignore_errors=True)  # a damaged earlier one
         tmp.replace(directory)
     except (OSError, SyntaxError, ValueError) as e:
@@ -151,6 +154,15 @@ def build_disk_store(nquads: Path, sha256: str, quads: int, directory: Path) -> 
     except CacheDamaged:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _holds(directory: Path, sha256: str, quads: int) -> bool:
+    """Whether `directory` is a whole disk store of these N-Quads (by its marker)."""
+    try:
+        marker = json.loads((directory / STORE_MARKER).read_text(encoding="utf-8"))
+        return bool(marker["sha256"] == sha256 and marker["quads"] == quads)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def open_verified(path: Path, sha256: str, quads: int) -> ox.Store:
