@@ -159,3 +159,13 @@ def test_a_picture_cut_by_the_row_cap_says_so() -> None:
         page = small.get("/matrix", headers={"Accept": BROWSER}).text
         assert "the picture is cut" in page
         assert len(cells(svg_of(small, "/matrix.svg"))) <= 5
+
+
+def test_pictures_reuse_the_result_cache(client: TestClient) -> None:
+    """The strip's stance-shifts query takes ~1 s; an empty cache is falsy, and the pictures
+    once skipped it for that reason."""
+    cache = client.app.state.result_cache  # type: ignore[attr-defined]
+    client.get("/strip.svg?issue=territory")
+    hits = cache.hits
+    client.get("/strip.svg?issue=territory")
+    assert cache.hits > hits

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from peacetalks import resources
 from peacetalks.api.catalog import Catalog
@@ -40,6 +41,21 @@ def catalog(request: Request) -> Catalog:
             current = Catalog.load(resources.queries_dir(), state.settings.cache_dir)
             state.web_catalog = current
         return current
+
+
+def _warm(request: Request) -> None:
+    catalog(request)
+    vocabulary(request.app.state)
+    questions.indexes(request)
+
+
+async def prepared(request: Request) -> None:
+    """Build what the async pages read (catalog, labels, label index) once per dataset, on a
+    worker thread: building them queries pyoxigraph, which must not block the event loop."""
+    state = request.app.state
+    if getattr(state, "web_prepared", None) != state.dataset.version:
+        await run_in_threadpool(_warm, request)
+        state.web_prepared = state.dataset.version
 
 
 def examples(request: Request) -> list[tuple[str, tuple[Example, ...]]]:
@@ -141,6 +157,7 @@ def downloads(text: str, kind: str) -> list[tuple[str, str]]:
 async def query_page(request: Request) -> Response:
     """`/query`: the editor; with `query` (GET or POSTed form) the answer below it.
     `example=<name>` loads an example; `part=result` returns only the answer section."""
+    await prepared(request)
     values = await _form(request)
     view = _single(values, "view") or "table"
     if view not in VIEWS:
@@ -209,6 +226,7 @@ def questions_page(request: Request) -> Response:
     response_class=Response,
 )
 async def question_page(name: str, request: Request) -> Response:
+    await prepared(request)
     found = catalog(request).get(name)
     if found is None:
         raise NotFound(f"no canned query {name!r}; see /questions for the list")

@@ -16,7 +16,7 @@ from peacetalks.api.routes import row_values
 from peacetalks.errors import BadRequest
 from peacetalks.frame.pages import frame, language
 from peacetalks.web import drawings, pictures, questions
-from peacetalks.web.pages import PAGES, catalog
+from peacetalks.web.pages import PAGES, catalog, prepared
 from peacetalks.web.vocabulary import vocabulary
 
 router = APIRouter(tags=["pages"], default_response_class=Response)
@@ -51,6 +51,7 @@ def _resolve(request: Request, kind: str, value: str | None) -> str | None:
 
 
 async def _matrix(request: Request) -> tuple[dict[str, Any], str]:
+    await prepared(request)
     asked = pictures.parse_day(request.query_params.get("asof"), "asof", end=True)
     m = await pictures.matrix(request, asked or FAR_FUTURE)
     if asked is None:  # as of the latest statement
@@ -77,6 +78,7 @@ async def matrix_page(request: Request) -> Response:
 
 
 async def _timeline(request: Request) -> tuple[dict[str, Any], str]:
+    await prepared(request)
     params = request.query_params
     start = pictures.parse_day(params.get("from"), "from") or dt.date(2025, 1, 1)
     actor = _resolve(request, "actor", params.get("actor"))
@@ -127,6 +129,7 @@ async def strip_svg(
 ) -> Response:
     if bool(actor) == bool(issue):
         raise BadRequest("give exactly one of 'actor' and 'issue'")
+    await prepared(request)
     kind, value = ("actor", actor) if actor else ("issue", issue)
     query = catalog(request)["stance-shifts"]
     index, labels = questions.indexes(request)

@@ -141,7 +141,7 @@ async def select(
     """Run one of the queries above on the `/api` workers with `bound` (N-Triples terms),
     through the result cache (the dataset does not change while serving)."""
     cache: ResultCache | None = getattr(request.app.state, "result_cache", None)
-    key = cache.key(query, accept=SPARQL_JSON, substitutions=bound) if cache else None
+    key = cache.key(query, accept=SPARQL_JSON, substitutions=bound) if cache is not None else None
     answer = cache.get(key) if cache is not None and key else None
     if answer is None:
         result = await run_in_threadpool(
