@@ -93,10 +93,11 @@ def _push(dataset: Dataset, endpoint: Endpoint, progress: bool) -> dict[str, Any
         bar.start("push", total=len(dataset.graph_counts))
         for graph in sorted(dataset.graph_counts):
             bar.step(f"push {graph.rsplit('/graph/', 1)[-1]}")
+            body = _body(dataset.store, graph)
             response = client.put(
                 store_url,
                 params={"graph": graph},
-                content=_body(dataset.store, graph),
+                content=body if endpoint.profile.chunked_upload else b"".join(body),
                 headers={"Content-Type": endpoint.profile.upload_media_type},
                 timeout=_UPLOAD_TIMEOUT,
             )

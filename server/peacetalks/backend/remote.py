@@ -189,6 +189,8 @@ class Endpoint:
     ) -> httpx.Response:
         """POST the query (form-encoded: the graph lists can be long) and return the
         streaming response once its status is 200; the caller closes it."""
+        if self.profile.rewrite is not None:
+            query = self.profile.rewrite(query)
         form = self._form(query, default_graphs, named_graphs, deadline)
         for attempt in range(RETRIES + 1):
             left = deadline.left()
