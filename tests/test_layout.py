@@ -34,12 +34,13 @@ TOP_LEVEL = {
 
 LAYERS: dict[str, set[str]] = {
     "dataset": set(),
+    "frame": set(),
     "sparql": {"dataset"},
     "api": {"dataset", "sparql"},
-    "linked_data": {"dataset", "sparql"},
+    "linked_data": {"dataset", "sparql", "frame"},
     "ops": {"dataset"},
     "curation": {"dataset", "sparql", "api"},
-    "web": {"dataset", "sparql", "api", "linked_data"},
+    "web": {"dataset", "sparql", "api", "linked_data", "frame"},
     "backend": {"dataset", "sparql"},
 }
 """Sub-package → the sub-packages it may import (the architecture's layers, bottom first)."""

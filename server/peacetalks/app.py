@@ -71,6 +71,9 @@ def create_app(settings: Settings | None = None, *, dataset: Dataset | None = No
         version=__version__,
         description="A knowledge graph of the 2025 Russia–Ukraine ceasefire negotiations.",
         lifespan=lifespan,
+        # /docs and /redoc are pages of peacetalks.web, with assets from this origin only
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.dataset = dataset

@@ -6,8 +6,8 @@ Headers (pure ASGI, added to the response start, no per-request allocation beyon
 - every response: `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`;
 - HTML: a `Content-Security-Policy` that allows only this origin's resources (styles may be
   inline: pyLODE's page has a `<style>`), no plugins, no `<base>`, and `frame-ancestors
-  'none'` (with `X-Frame-Options: DENY` for old browsers). FastAPI's `/docs` and `/redoc`
-  load their UI from a CDN, so they get only the framing rules.
+  'none'` (with `X-Frame-Options: DENY` for old browsers). Every page, `/docs` and `/redoc`
+  included, loads its scripts and styles from this origin only.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ HTML_CSP = (
     "script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+HTML_CSP_BYTES = HTML_CSP.encode()
 FRAMING = [(b"x-frame-options", b"DENY")]
-CDN_PAGES = ("/docs", "/redoc")
 
 
 class SecurityHeadersMiddleware:
@@ -41,7 +41,6 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -49,8 +48,7 @@ class SecurityHeadersMiddleware:
                 headers += ALWAYS
                 content_type = next((v for k, v in headers if k == b"content-type"), b"")
                 if content_type.startswith(b"text/html"):
-                    csp = "frame-ancestors 'none'" if path.startswith(CDN_PAGES) else HTML_CSP
-                    headers += [(b"content-security-policy", csp.encode()), *FRAMING]
+                    headers += [(b"content-security-policy", HTML_CSP_BYTES), *FRAMING]
                 message["headers"] = headers
             await send(message)
 

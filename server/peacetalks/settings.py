@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     """Where the built dataset (N-Quads + manifest) is cached."""
     inference: bool = True
     """Compute OWL RL inferences into `…/graph/inferred` (switch off for huge extras)."""
+    store: Literal["auto", "memory", "disk"] = "auto"
+    """Where the served dataset lives: `memory` (a copy in every process, fastest queries),
+    `disk` (one read-only RocksDB store in the cache directory that the server and all
+    workers open: one copy, slower analytic queries) or `auto` (disk from
+    `disk_store_quads` quads on)."""
+    disk_store_quads: Annotated[int, Field(ge=0)] = 2_000_000
+    """With `store=auto`, datasets of at least this many quads are served from disk."""
     shipped_data: bool = True
     """Load the shipped `ontology/` and `graph/` (tests switch this off to use fixtures)."""
     cors_origins: Annotated[list[str], NoDecode] = ["*"]

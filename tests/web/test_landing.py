@@ -49,14 +49,22 @@ def test_page_links_everything(page: str) -> None:
     assert 'href="/dump?format=nquads&amp;graphs=inferred"' in page
 
 
-def test_query_form_gets_sparql(page: str, client: TestClient) -> None:
-    form = re.search(r'<form action="/sparql" method="get">(.*?)</form>', page, re.S)
+def test_query_form_posts_to_the_query_page(page: str, client: TestClient) -> None:
+    form = re.search(r'<form action="/query" method="post">(.*?)</form>', page, re.S)
     assert form
-    assert 'name="query"' in form.group(1)
-    assert 'name="format"' in form.group(1)
     query = html.unescape(
         re.search(r"<textarea[^>]*>(.*?)</textarea>", form.group(1), re.S).group(1)
     )  # type: ignore[union-attr]
+    r = client.post("/query", data={"query": query}, headers={"Accept": BROWSER})
+    assert r.status_code == 200
+    assert '<table id="results">' in r.text, "the example query answers as a table"
+
+
+def test_download_form_gets_sparql(page: str, client: TestClient) -> None:
+    form = re.search(r'<form action="/sparql" method="get">(.*?)</form>', page, re.S)
+    assert form
+    assert 'name="format"' in form.group(1)
+    query = html.unescape(re.search(r'name="query" value="([^"]*)"', form.group(1)).group(1))  # type: ignore[union-attr]
     r = client.get("/sparql", params={"query": query, "format": "json"})
     assert r.status_code == 200
     assert r.json()["results"]["bindings"], "the example query answers"

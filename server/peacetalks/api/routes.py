@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from peacetalks import resources
 from peacetalks.api import shape
@@ -34,6 +34,7 @@ from peacetalks.api.catalog import CannedQuery, Catalog
 from peacetalks.api.params import PARAM_TYPES
 from peacetalks.api.shape import Labels
 from peacetalks.errors import BadRequest, NotAcceptable, NotFound, error_responses
+from peacetalks.sparql import negotiation
 from peacetalks.sparql.executor import QueryRequest
 from peacetalks.sparql.result_cache import CachedAnswer, ResultCache
 
@@ -350,6 +351,17 @@ def responses(query: CannedQuery) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def _page_for_browsers(request: Request, page: str) -> Response | None:
+    """A browser (HTML first, no `format=`) is sent to the question's page, with the same
+    parameters; everyone else gets the data."""
+    if "format" in request.query_params:
+        return None
+    if not negotiation.prefers_html(request.headers.get("accept")):
+        return None
+    query = request.url.query
+    return RedirectResponse(page + (f"?{query}" if query else ""), status_code=303)
+
+
 def build_router(directory: Path | None = None, *, cache_dir: Path | None = None) -> APIRouter:
     """The `/api` router for the canned queries in `directory` (default: the shipped
     `queries/`). Raises `CatalogError` naming the file when a header is invalid. With
@@ -359,11 +371,15 @@ def build_router(directory: Path | None = None, *, cache_dir: Path | None = None
     router = APIRouter(prefix="/api", tags=["canned queries"])
 
     @router.get("", summary="List the canned queries with their parameters")
-    def list_queries() -> dict[str, Any]:
+    def list_queries(request: Request) -> Any:
+        if browser_page := _page_for_browsers(request, "/questions"):
+            return browser_page
         return {"queries": [describe(q) for q in catalog.values()]}
 
     def handler_for(query: CannedQuery) -> Callable[[Request], Response]:
         def handler(request: Request) -> Response:
+            if browser_page := _page_for_browsers(request, f"/questions/{query.name}"):
+                return browser_page
             return canned.run(query, request)
 
         handler.__name__ = "run_" + query.name.replace("-", "_")

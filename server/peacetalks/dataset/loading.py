@@ -128,6 +128,23 @@ def read_source(source: Source) -> Iterator[ox.Quad]:
         raise DataFileError(source.path, None, None, str(e)) from e
 
 
+def load_source(store: ox.Store, source: Source) -> None:
+    """Parse one source straight into `store` (`bulk_load`: no Python object per triple);
+    raises `DataFileError` on bad syntax, after which `store` may hold part of the file —
+    load into a store that is thrown away on error (`store.build` does)."""
+    try:
+        store.bulk_load(
+            path=source.path,
+            format=FORMATS[source.path.suffix.lower()],
+            base_iri=source.path.resolve().as_uri(),
+            to_graph=ox.NamedNode(source.graph),  # quad formats keep their named graphs
+        )
+    except SyntaxError as e:
+        raise DataFileError(source.path, e.lineno, e.offset, str(e.msg)) from e
+    except (OSError, ValueError) as e:
+        raise DataFileError(source.path, None, None, str(e)) from e
+
+
 def load_sources(store: ox.Store, sources: Iterable[Source]) -> None:
     """Parse every source first, then add all quads: a broken file leaves `store` untouched."""
     quads: list[ox.Quad] = []

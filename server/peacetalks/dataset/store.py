@@ -9,6 +9,11 @@ The cache directory holds one immutable entry per version, `dataset-<version>.nq
 manifest `dataset-<version>.json` (sha256, quad count, graph counts; see
 `peacetalks.dataset.cache`). `load_dataset` reuses an entry only after verifying it and
 rebuilds a damaged one. A broken input raises `DataFileError` before anything is written.
+
+Where the served store lives is `Settings.store` (`store_mode`): in memory, one copy per
+process (each worker loads the N-Quads), or on disk, one read-only RocksDB store
+`dataset-<version>.store/` beside the entry that the server and all workers open — for
+big datasets, where memory matters more than the 3–8× slower analytic queries.
 """
 
 from __future__ import annotations
@@ -29,7 +34,10 @@ from peacetalks import resources
 from peacetalks.dataset.cache import (
     CacheDamaged,
     CacheUnwritable,
+    build_disk_store,
+    dump_atomically,
     load_verified,
+    open_verified,
     sha256_file,
     write_atomically,
 )
@@ -38,7 +46,7 @@ from peacetalks.dataset.loading import (
     INFERRED_GRAPH,
     Source,
     extra_sources,
-    read_source,
+    load_source,
     shipped_sources,
 )
 from peacetalks.settings import Settings
@@ -56,9 +64,10 @@ class Dataset:
     """The loaded dataset: an in-memory store plus what `/ready` and the workers need."""
 
     store: ox.Store
-    """In-memory store in the server process (labels, `/ready`, dumps)."""
+    """The store of the server process (labels, `/ready`, dumps): in memory, or the shared
+    disk store opened read-only (`store_path`)."""
     nquads_path: Path
-    """The N-Quads cache file the query workers load (immutable, verified)."""
+    """The N-Quads cache file (immutable, verified) the query workers load in memory mode."""
     sha256: str
     """Digest of `nquads_path`; every worker checks it before serving."""
     quads: int
@@ -73,6 +82,14 @@ class Dataset:
     load_seconds: float = 0.0
     """Time to load the store in this process."""
     from_cache: bool = False
+    store_path: Path | None = None
+    """The shared read-only disk store (`Settings.store`), or None in memory mode."""
+
+    @property
+    def worker_source(self) -> Path:
+        """What every query worker opens (`cache.open_verified`): the disk store directory,
+        or the N-Quads file it loads into its own memory."""
+        return self.store_path or self.nquads_path
 
     @property
     def total(self) -> int:
@@ -134,12 +151,9 @@ def build(
     store = ox.Store()
     with _Phases(progress) as phases:
         phases.start("parsing", total=len(sources))
-        quads: list[ox.Quad] = []
-        for s in sources:
+        for s in sources:  # a broken file raises, and this store is thrown away
             phases.step(f"parsing {s.path.name}")
-            quads.extend(read_source(s))
-        store.extend(quads)  # only once every file parsed: a broken one changes nothing
-        del quads
+            load_source(store, s)
         if inference and len(store):
             phases.start("inference", total=None)
             infer(
@@ -182,12 +196,49 @@ class _Phases:
             self._bar.update(self._task, description=description, advance=1)
 
 
+def store_mode(settings: Settings, quads: int) -> str:
+    """`memory` or `disk` for a dataset of `quads` quads (`Settings.store`)."""
+    if settings.store != "auto":
+        return settings.store
+    return "disk" if quads >= settings.disk_store_quads else "memory"
+
+
+def disk_store_path(nquads: Path) -> Path:
+    """The disk store directory of a cache entry (`dataset-<version>.store`)."""
+    return nquads.with_suffix(".store")
+
+
+def _release_memory() -> None:
+    """Hand freed heap pages back to the system (glibc keeps them otherwise), so the server
+    that built in memory and now serves from disk does not keep the build's footprint."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
+def _open_disk(nquads: Path, sha256: str, quads: int) -> tuple[ox.Store, Path]:
+    """The shared disk store of this entry, built from the N-Quads first if it is missing
+    or damaged."""
+    directory = disk_store_path(nquads)
+    try:
+        return open_verified(directory, sha256, quads), directory
+    except CacheDamaged as e:
+        if directory.exists():
+            log.warning("%s; rebuilding it", e)
+    log.info("building the disk store %s", directory)
+    build_disk_store(nquads, sha256, quads, directory)
+    return open_verified(directory, sha256, quads), directory
+
+
 def cache_paths(cache_dir: Path, version: str) -> tuple[Path, Path]:
     """The N-Quads file and the manifest of one version's cache entry."""
     return cache_dir / f"dataset-{version}.nq", cache_dir / f"dataset-{version}.json"
 
 
-def _reuse(nquads: Path, manifest_path: Path, version: str) -> Dataset | None:
+def _reuse(nquads: Path, manifest_path: Path, version: str, settings: Settings) -> Dataset | None:
     """The cached dataset if its entry is whole and verified; None (after saying why, unless
     there is simply no entry yet) when it must be rebuilt."""
     started = time.perf_counter()
@@ -201,12 +252,16 @@ def _reuse(nquads: Path, manifest_path: Path, version: str) -> Dataset | None:
     except (OSError, ValueError, KeyError, TypeError) as e:
         log.warning("dataset cache manifest %s is unusable (%s); rebuilding", manifest_path, e)
         return None
+    store_path = None
     try:
-        store = load_verified(nquads, sha256, quads)
+        if store_mode(settings, quads) == "disk":
+            store, store_path = _open_disk(nquads, sha256, quads)
+        else:
+            store = load_verified(nquads, sha256, quads)
     except CacheDamaged as e:
         log.warning("%s; rebuilding", e)
         return None
-    log.info("dataset %s loaded from the verified cache %s", version, nquads)
+    log.info("dataset %s loaded from the verified cache %s", version, store_path or nquads)
     return Dataset(
         store=store,
         nquads_path=nquads,
@@ -217,6 +272,7 @@ def _reuse(nquads: Path, manifest_path: Path, version: str) -> Dataset | None:
         build_seconds=manifest.get("build_seconds", 0.0),
         load_seconds=time.perf_counter() - started,
         from_cache=True,
+        store_path=store_path,
     )
 
 
@@ -230,16 +286,14 @@ def load_dataset(
     key = _build_key(sources, settings)
     version = _version(key)
     nquads, manifest_path = cache_paths(settings.cache_dir, version)
-    reused = _reuse(nquads, manifest_path, version)
+    reused = _reuse(nquads, manifest_path, version, settings)
     if reused is not None:
         return reused
     started = time.perf_counter()
     log.info("building dataset from %d files (inference=%s)", len(sources), settings.inference)
     store, seconds = build(sources, inference=settings.inference, progress=progress)
     counts = count_graphs(store)
-    data = ox.serialize(store, format=ox.RdfFormat.N_QUADS)
-    assert data is not None
-    sha256 = hashlib.sha256(data).hexdigest()
+    quads = len(store)
     try:
         settings.cache_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -247,23 +301,29 @@ def load_dataset(
             f"cannot create the dataset cache directory {settings.cache_dir}: "
             f"{e.strerror or e}; set PEACETALKS_CACHE_DIR (or --cache-dir) to a writable one"
         ) from e
-    write_atomically(nquads, data)
+    sha256 = dump_atomically(nquads, store)
     manifest = {
         "version": version,
         "sha256": sha256,
-        "quads": len(store),
+        "quads": quads,
         **key,
         "graph_counts": counts,
         "build_seconds": seconds,
     }
     write_atomically(manifest_path, json.dumps(manifest, indent=1).encode())
+    store_path = None
+    if store_mode(settings, quads) == "disk":
+        del store  # one copy: the server serves from the shared disk store too
+        _release_memory()
+        store, store_path = _open_disk(nquads, sha256, quads)
     return Dataset(
         store=store,
         nquads_path=nquads,
         sha256=sha256,
-        quads=len(store),
+        quads=quads,
         graph_counts=counts,
         version=version,
         build_seconds=seconds,
         load_seconds=time.perf_counter() - started,
+        store_path=store_path,
     )

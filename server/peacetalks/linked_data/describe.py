@@ -113,17 +113,22 @@ def compact(iri: str) -> str:
 
 
 class Labeller:
-    """English (else any) labels of IRIs, memoised for one page."""
+    """Labels of IRIs in `lang` (else English, else any), memoised for one page."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, lang: str = "en") -> None:
         self.store = store
+        self.lang = lang
         self._cache: dict[str, str] = {}
 
     def __call__(self, iri: str) -> str:
         if iri not in self._cache:
             found = labels(self.store, iri)
             self._cache[iri] = (
-                found.get("en") or found.get("") or next(iter(found.values()), "") or compact(iri)
+                found.get(self.lang)
+                or found.get("en")
+                or found.get("")
+                or next(iter(found.values()), "")
+                or compact(iri)
             )
         return self._cache[iri]
 

@@ -26,6 +26,7 @@ from peacetalks import __version__
 from peacetalks.dataset.store import Dataset
 from peacetalks.deps import DatasetDep
 from peacetalks.errors import BadRequest, NotAcceptable, error_responses
+from peacetalks.frame.pages import Frame, frame, remember
 from peacetalks.linked_data import describe, html
 from peacetalks.linked_data.dumps import (
     DUMP_FORMATS,
@@ -93,6 +94,17 @@ def wants_html(request: Request) -> bool:
     except NotAcceptable:
         return False
     return chosen == "text/html"
+
+
+def _html(
+    body: str, page: Frame, status_code: int = 200, headers: dict[str, str] | None = None
+) -> HTMLResponse:
+    """An HTML page; the language cookie set when `?lang=` chose it."""
+    response = HTMLResponse(
+        body, status_code, headers={**(headers or {}), "Vary": "Accept, Cookie"}
+    )
+    remember(response, page)
+    return response
 
 
 def _rdf_response(body: bytes, media_type: str, headers: dict[str, str] | None = None) -> Response:
@@ -167,7 +179,8 @@ def void(request: Request, dataset: DatasetDep, format: str | None = None) -> Re
 
 def _not_found(request: Request, message: str, suggestions: list[str]) -> Response:
     if wants_html(request):
-        return HTMLResponse(html.error_page(404, "Not found", message, suggestions), 404)
+        page = frame(request)
+        return _html(html.error_page(404, "Not found", message, suggestions, page), page, 404)
     paths = [html.local_href(s) or s for s in suggestions]
     return JSONResponse(
         {"error": "not_found", "message": message, "suggestions": paths}, status_code=404
@@ -207,8 +220,8 @@ def _describe(request: Request, iri: str, path: str, media_type: str) -> Respons
         "Link": _link_header(alternates),
     }
     if media_type == "text/html":
-        page = html.resource_page(store, iri, alternates)
-        return HTMLResponse(page, headers=headers)
+        page = frame(request)
+        return _html(html.resource_page(store, iri, alternates, frame=page), page, headers=headers)
     body = serialize_triples(describe.describe(store, iri, inferred=inferred), media_type)
     return _rdf_response(body, media_type, headers)
 
@@ -228,7 +241,8 @@ def _kind_or_404(request: Request, kind: str) -> Response | None:
 def list_kinds(request: Request, dataset: DatasetDep) -> Response:
     counts = describe.kind_counts(dataset.store)
     if wants_html(request):
-        return HTMLResponse(html.kinds_page(counts), headers={"Vary": "Accept"})
+        page = frame(request)
+        return _html(html.kinds_page(counts, page), page)
     return JSONResponse(
         {k: {"count": n, "href": f"/id/{k}/"} for k, n in counts.items()},
         headers={"Vary": "Accept"},
@@ -242,7 +256,8 @@ def list_kind(request: Request, kind: str, dataset: DatasetDep) -> Response:
         return missing
     iris = describe.resources_of_kind(dataset.store, kind)
     if wants_html(request):
-        return HTMLResponse(html.kind_page(dataset.store, kind, iris), headers={"Vary": "Accept"})
+        page = frame(request)
+        return _html(html.kind_page(dataset.store, kind, iris, page), page)
     items = []
     for iri in iris:
         names = describe.labels(dataset.store, iri)

@@ -195,7 +195,7 @@ class _Worker:
                 "-m",
                 "peacetalks.sparql.worker",
                 str(theirs.fileno()),
-                str(dataset.nquads_path),
+                str(dataset.worker_source),  # N-Quads file, or the shared disk store
                 dataset.sha256,  # the worker refuses any other bytes than the server's
                 str(dataset.quads),
                 str(cap),

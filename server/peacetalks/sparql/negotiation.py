@@ -162,6 +162,15 @@ def negotiate(
     return chosen
 
 
+def prefers_html(accept: str | None) -> bool:
+    """The client ranks HTML above every RDF format (a browser, not a SPARQL client or curl,
+    whose `*/*` gets Turtle)."""
+    try:
+        return negotiate(accept, "page") == "text/html"
+    except NotAcceptable:
+        return False
+
+
 def content_type(media_type: str) -> str:
     """The Content-Type header for a media type (text types get `charset=utf-8`)."""
     if media_type.startswith("text/"):

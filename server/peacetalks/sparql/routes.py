@@ -4,7 +4,8 @@ One handler per method; the rules, in order:
 
 - `query` and `update` together → 400; several `query` values → 400;
 - any `update` (parameter or `application/sparql-update` body) → 403, read-only;
-- GET without `query` → the service description (RDF, negotiated);
+- GET without `query` → the service description (RDF, negotiated); a client preferring
+  HTML (a browser) → 303 to the query page `/query`;
 - POST bodies: `application/x-www-form-urlencoded` or `application/sparql-query`, UTF-8
   only; anything else → 415; bodies over `max_body_bytes` → 413;
 - `default-graph-uri` / `named-graph-uri` (URL or form) give the dataset and override
@@ -23,7 +24,7 @@ from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from peacetalks.deps import DatasetDep, SettingsDep
@@ -287,6 +288,8 @@ async def sparql_get(
     _refuse_updates(params)
     query = _single(params, "query")
     if query is None:
+        if "format" not in params and negotiation.prefers_html(request.headers.get("accept")):
+            return RedirectResponse("/query", status_code=303)  # people get the query page
         return _describe_service(request, params)
     return await run_protocol_query(
         request, params, settings=settings, executor=executor, query=query

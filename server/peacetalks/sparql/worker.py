@@ -7,9 +7,10 @@
    got past the guard fails instead of fetching. `NETWORK` is `isolate` (try; report if
    refused), `require` (exit if refused) or `allow` (skip). The socket pair to the parent,
    inherited before the move, keeps working.
-2. Loads the dataset from the N-Quads cache into its own in-memory store after verifying
-   that the file is the one the server loaded (its sha256 and quad count: the server's
-   dataset version), or refuses with `("refused", reason)` and exits; then says
+2. Loads the dataset from the N-Quads cache into its own in-memory store, or opens the
+   shared disk store read-only when `NQUADS` is its directory (`cache.open_verified`),
+   after verifying that it is the one the server loaded (its sha256 and quad count: the
+   server's dataset version), or refuses with `("refused", reason)` and exits; then says
    `("ready", {"network": …})` on the socket `FD`.
 3. Answers `QueryRequest`s with `("ok", QueryResult)` or `("error", exc)` until the socket
    closes, on a thread with a large stack (`STACK_BYTES`): the engine recurses on deeply
@@ -72,12 +73,12 @@ def _can_connect() -> bool:
 def serve(conn: Connection, nquads: str, sha256: str, quads: int, cap: int, network: str) -> None:
     """Load the verified store, then answer requests until the pipe closes."""
     # Imported here, after the network namespace move (which wants a single thread).
-    from peacetalks.dataset.cache import CacheDamaged, load_verified
+    from peacetalks.dataset.cache import CacheDamaged, open_verified
     from peacetalks.errors import PeacetalksError, QueryFailed
     from peacetalks.sparql.executor import execute
 
     try:
-        store = load_verified(Path(nquads), sha256, quads)
+        store = open_verified(Path(nquads), sha256, quads)
     except CacheDamaged as e:  # never serve another dataset than the server's
         conn.send(("refused", str(e)))
         return

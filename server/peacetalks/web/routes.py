@@ -11,13 +11,17 @@ from fastapi.responses import HTMLResponse, Response
 from peacetalks import __version__
 from peacetalks.dataset.store import Dataset
 from peacetalks.deps import DatasetDep, SettingsDep
+from peacetalks.frame.pages import frame, remember
 from peacetalks.linked_data import describe
 from peacetalks.linked_data.dumps import DUMP_FORMATS, GRAPH_SELECTIONS, built_at, http_date
 from peacetalks.linked_data.jsonld_context import ID_SPACE
 from peacetalks.linked_data.routes import wants_html
+from peacetalks.web import pages, picture_pages
 from peacetalks.web.landing import landing_page
 
 router = APIRouter(tags=["Linked Data"], default_response_class=Response)
+router.include_router(pages.router)
+router.include_router(picture_pages.router)
 
 EXAMPLES = ("actor/vladimir-putin", "actor/volodymyr-zelensky", "actor/ukraine", "issue/crimea")
 """Example resources on the landing page (shown when present)."""
@@ -80,7 +84,12 @@ def index(request: Request, dataset: Dataset) -> dict[str, Any]:
 def landing(request: Request, dataset: DatasetDep, settings: SettingsDep) -> Response:
     data = index(request, dataset)
     if wants_html(request):
-        return HTMLResponse(landing_page(data, settings.max_rows), headers={"Vary": "Accept"})
+        page = frame(request)
+        response = HTMLResponse(
+            landing_page(data, settings.max_rows, page), headers={"Vary": "Accept, Cookie"}
+        )
+        remember(response, page)
+        return response
     return Response(
         json.dumps(data, ensure_ascii=False, indent=1),
         media_type="application/json",
