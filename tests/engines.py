@@ -314,6 +314,12 @@ class Engines:
 ACTIVE: Engines | None = None
 
 
+def real_create_app(*args: Any, **kwargs: Any) -> Any:
+    """`peacetalks.app.create_app` itself, also under the switch (tests/backend choose their
+    engine and their backend themselves)."""
+    return _EMBEDDED(*args, **kwargs)
+
+
 def install() -> None:
     """With `PEACETALKS_TEST_BACKEND` set, every `create_app` of the session serves its
     dataset from that engine: the dataset is pushed (once per version) and the app gets
@@ -334,7 +340,7 @@ def install() -> None:
     from peacetalks.settings import Settings
 
     ACTIVE = Engines(name, Path(tempfile.mkdtemp(prefix=f"peacetalks-{name}-")))
-    embedded = peacetalks.app.create_app
+    embedded = _EMBEDDED
 
     def create_app(settings: Settings | None = None, *, dataset: object = None) -> object:
         settings = settings or Settings()
@@ -344,6 +350,11 @@ def install() -> None:
         return embedded(settings.model_copy(update={"backend": url}))
 
     peacetalks.app.create_app = create_app  # type: ignore[assignment]
+
+
+import peacetalks.app  # noqa: E402 - after the helpers above, before install() wraps it
+
+_EMBEDDED = peacetalks.app.create_app
 
 
 def mark_backend_tests(items: list[Any]) -> None:

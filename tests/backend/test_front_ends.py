@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import engines
 import pytest
+from engines import real_create_app as create_app
 from fastapi.testclient import TestClient
-from peacetalks.app import create_app
 from peacetalks.dataset.store import Dataset
 from peacetalks.settings import Settings
 

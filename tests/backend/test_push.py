@@ -8,8 +8,8 @@ import json
 import engines
 import httpx
 import pytest
+from engines import real_create_app as create_app
 from fastapi.testclient import TestClient
-from peacetalks.app import create_app
 from peacetalks.backend import remote
 from peacetalks.backend.push import push
 from peacetalks.cli import main
