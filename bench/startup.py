@@ -1,17 +1,22 @@
-"""Start-up, inference and memory (issue 11), printed as one table per part.
+"""Start-up, inference, memory and store speed (issue 11), printed as one table per part.
 
-    python bench/startup.py [--parts startup inference memory] [--sizes 10000 100000 1000000]
-                            [--owlrl-budget 120] [--memory-sizes 1000000]
+    python bench/startup.py [--parts startup inference memory speed] [--repeats 3]
+                            [--sizes 10000 100000 1000000] [--owlrl-budget 120]
+                            [--memory-sizes 1000000] [--memory-modes memory disk]
+                            [--speed-size 1000000]
 
 - startup: seconds from process start to the first answer of a SPARQL query on the curated
   graph: `peacetalks serve` with an empty cache (cold: parsing, inference, cache, workers)
   and again with that cache (warm), against `oxigraph serve` (in memory) loading the same
-  quads with POST /store and answering, in the same run.
+  quads with POST /store and answering; the three interleaved `--repeats` times, medians.
 - inference: the curated graph plus N synthetic triples (bench/synthetic.py): our rules in
   Oxigraph, owlrl (the reference, killed past --owlrl-budget seconds) and `reasonable`
   (Rust OWL 2 RL, from the peers venv): seconds and triples added.
-- memory: RSS of `peacetalks serve` (server + its workers) and of `oxigraph serve` holding
-  the curated graph plus N synthetic triples.
+- memory: RSS and PSS of `peacetalks serve` (server + its workers; `PEACETALKS_STORE`
+  memory and disk) and of `oxigraph serve` holding the curated graph plus N synthetic
+  triples, with the cold and warm start times.
+- speed: four queries on `/sparql` served from memory and from the shared disk store at
+  `--speed-size` synthetic triples, interleaved, medians.
 
 Peers (`oxigraph`, `reasonable`) come from bench/.venv-peers (bench/requirements-peers.txt).
 Everything listens on 127.0.0.1; every process started is stopped; every wait is bounded.
@@ -24,6 +29,7 @@ import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -104,11 +110,13 @@ def peacetalks_env(cache: Path, data: Path | None = None) -> dict[str, str]:
     return env
 
 
-def start_peacetalks(cache: Path, data: Path | None = None) -> tuple[subprocess.Popen[bytes], str]:
+def start_peacetalks(
+    cache: Path, data: Path | None = None, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     cmd = [sys.executable, "-m", "peacetalks", "serve", "--host", "127.0.0.1", "--port", str(port)]
     url = f"http://127.0.0.1:{port}/sparql?" + urllib.parse.urlencode({"query": QUERY})
-    return start(cmd, peacetalks_env(cache, data)), url
+    return start(cmd, {**peacetalks_env(cache, data), **(extra_env or {})}), url
 
 
 def start_oxigraph(nquads: Path) -> tuple[subprocess.Popen[bytes], float]:
@@ -136,23 +144,27 @@ def dataset_nquads(cache: Path) -> Path:
     return path
 
 
-def bench_startup(tmp: Path) -> None:
-    cache = tmp / "startup-cache"
-    rows = []
-    for label in ("cold (empty cache)", "warm (cache kept)"):
-        started = time.perf_counter()
-        proc, url = start_peacetalks(cache)
-        try:
-            wait_for(lambda url=url: answered(url), proc, 300)  # type: ignore[misc]
-            rows.append((f"peacetalks serve, {label}", time.perf_counter() - started))
-        finally:
-            stop(proc)
-    proc, seconds = start_oxigraph(dataset_nquads(cache))
-    stop(proc)
-    rows.append(("oxigraph serve, POST /store + first answer", seconds))
-    print("\n## Start-up to first answer (curated graph)")
-    for label, seconds in rows:
-        print(f"  {label:<48} {seconds:7.2f} s")
+def bench_startup(tmp: Path, repeats: int) -> None:
+    """Cold, warm and Oxigraph interleaved `repeats` times; medians (and every run)."""
+    runs: dict[str, list[float]] = {}
+    labels = ("peacetalks serve, cold (empty cache)", "peacetalks serve, warm (cache kept)")
+    for rep in range(repeats):
+        cache = tmp / f"startup-cache-{rep}"
+        for label in labels:
+            started = time.perf_counter()
+            proc, url = start_peacetalks(cache)
+            try:
+                wait_for(lambda url=url: answered(url), proc, 300)  # type: ignore[misc]
+                runs.setdefault(label, []).append(time.perf_counter() - started)
+            finally:
+                stop(proc)
+        proc, seconds = start_oxigraph(dataset_nquads(cache))
+        stop(proc)
+        runs.setdefault("oxigraph serve, POST /store + first answer", []).append(seconds)
+    print(f"\n## Start-up to first answer (curated graph), median of {repeats} interleaved")
+    for label, values in runs.items():
+        each = " ".join(f"{v:.2f}" for v in values)
+        print(f"  {label:<48} {statistics.median(values):7.2f} s   ({each})")
 
 
 def synthetic_file(tmp: Path, size: int) -> Path:
@@ -238,59 +250,123 @@ def bench_inference(tmp: Path, sizes: list[int], owlrl_budget: float) -> None:
         print(f"  {size:>9,}  " + "".join(f"{c:<30}" for c in cells), flush=True)
 
 
-def rss_mb(pid: int) -> float:
-    """RSS of a process and all its descendants, in MB."""
-    total = 0
-    children = subprocess.run(
-        ["ps", "-o", "pid=,ppid=,rss=", "-e"], capture_output=True, text=True, check=True
+def _tree(pid: int) -> set[int]:
+    """`pid` and all its descendants."""
+    lines = subprocess.run(
+        ["ps", "-o", "pid=,ppid=", "-e"], capture_output=True, text=True, check=True
     ).stdout.split("\n")
-    table = [tuple(map(int, line.split())) for line in children if line.strip()]
+    table = [tuple(map(int, line.split())) for line in lines if line.strip()]
     wanted = {pid}
     changed = True
     while changed:
         changed = False
-        for p, parent, _ in table:
+        for p, parent in table:
             if parent in wanted and p not in wanted:
                 wanted.add(p)
                 changed = True
-    total = sum(rss for p, _, rss in table if p in wanted)
-    return total / 1024
+    return wanted
 
 
-def bench_memory(tmp: Path, sizes: list[int]) -> None:
-    print("\n## Memory (RSS, MB) holding the curated graph + N synthetic triples")
+def memory_mb(pid: int) -> tuple[float, float]:
+    """RSS and PSS (shared pages split between the processes sharing them) of a process
+    and all its descendants, in MB (/proc/<pid>/smaps_rollup)."""
+    rss = pss = 0
+    for p in _tree(pid):
+        try:
+            text = Path(f"/proc/{p}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            key, _, value = line.partition(":")
+            if key == "Rss":
+                rss += int(value.split()[0])
+            elif key == "Pss":
+                pss += int(value.split()[0])
+    return rss / 1024, pss / 1024
+
+
+def _start_and_measure(cache: Path, data: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    """Start `peacetalks serve`; seconds to the first answer, then RSS and PSS (MB)."""
+    proc, url = start_peacetalks(cache, data, env)
+    try:
+        seconds = wait_for(lambda: answered(url), proc, 1800)
+        return (seconds, *memory_mb(proc.pid))
+    finally:
+        stop(proc)
+
+
+def bench_memory(tmp: Path, sizes: list[int], modes: list[str]) -> None:
+    print("\n## Memory (MB) holding the curated graph + N synthetic triples (server + 2 workers)")
     for size in sizes:
         data = synthetic_file(tmp, size)
-        cache = tmp / f"memory-cache-{size}"
-        proc, url = start_peacetalks(cache, data)
-        try:
-            build = wait_for(lambda url=url: answered(url), proc, 1200)  # type: ignore[misc]
-            ours = rss_mb(proc.pid)
-        finally:
-            stop(proc)
-        proc, url = start_peacetalks(cache, data)
-        try:
-            warm = wait_for(lambda url=url: answered(url), proc, 1200)  # type: ignore[misc]
-        finally:
-            stop(proc)
+        for mode in modes:
+            cache = tmp / f"memory-cache-{size}-{mode}"
+            env = {"PEACETALKS_STORE": mode}
+            build, rss, pss = _start_and_measure(cache, data, env)
+            warm, warm_rss, warm_pss = _start_and_measure(cache, data, env)
+            print(
+                f"  {size:>9,} store={mode:<6}: after cold start RSS {rss:6.0f} PSS {pss:6.0f} "
+                f"(cold start {build:.1f} s); after warm start RSS {warm_rss:6.0f} "
+                f"PSS {warm_pss:6.0f} (warm start {warm:.1f} s)",
+                flush=True,
+            )
         oxi, load = start_oxigraph(dataset_nquads(cache))
         try:
-            theirs = rss_mb(oxi.pid)
+            rss, pss = memory_mb(oxi.pid)
         finally:
             stop(oxi)
-        print(
-            f"  {size:>9,}: peacetalks (server + 2 workers) {ours:7.0f} MB "
-            f"(cold start {build:.1f} s, warm {warm:.1f} s); "
-            f"oxigraph serve {theirs:7.0f} MB (load {load:.1f} s); ratio {ours / theirs:.2f}"
-        )
+        print(f"  {size:>9,} oxigraph serve : RSS {rss:6.0f} PSS {pss:6.0f} (load {load:.1f} s)")
+
+
+STORE_QUERIES = {
+    "count": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "group by class": "SELECT ?c (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c",
+    "lookup": "SELECT ?p ?o WHERE { GRAPH ?g { <https://w3id.org/peacetalks/id/actor/"
+    "putin> ?p ?o } }",
+    "join": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g1 { ?s a ?c } GRAPH ?g2 { ?s ?p ?o } }",
+}
+"""Queries timed on both stores: a scan, an aggregate, an index lookup, a join."""
+
+
+def bench_store_speed(tmp: Path, size: int, repeats: int) -> None:
+    """The same queries on `/sparql` served from memory and from the disk store, the two
+    servers' requests interleaved; medians of `repeats` (result cache off)."""
+    data = synthetic_file(tmp, size)
+    cache = tmp / f"memory-cache-{size}-disk"  # the memory part's cache, when it ran
+    servers = {}
+    try:
+        for mode in ("memory", "disk"):
+            env = {"PEACETALKS_STORE": mode, "PEACETALKS_RESULT_CACHE_MB": "0"}
+            proc, url = start_peacetalks(cache, data, env)
+            servers[mode] = (proc, url.split("?")[0])
+            wait_for(lambda url=url: answered(url), proc, 1800)  # type: ignore[misc]
+        print(f"\n## Query time, memory vs disk store (+{size:,} triples), median of {repeats}")
+        for name, query in STORE_QUERIES.items():
+            times: dict[str, list[float]] = {"memory": [], "disk": []}
+            for _ in range(repeats):
+                for mode, (_, base) in servers.items():
+                    url = base + "?" + urllib.parse.urlencode({"query": query})
+                    started = time.perf_counter()
+                    with urllib.request.urlopen(url, timeout=300) as r:
+                        r.read()
+                    times[mode].append(time.perf_counter() - started)
+            m, d = (statistics.median(times[k]) for k in ("memory", "disk"))
+            ms = f"memory {m * 1000:8.1f} ms   disk {d * 1000:8.1f} ms"
+            print(f"  {name:<16} {ms}   {d / m:5.1f}×")
+    finally:
+        for proc, _ in servers.values():
+            stop(proc)
 
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--parts", nargs="+", default=["startup", "inference", "memory"])
+    p.add_argument("--parts", nargs="+", default=["startup", "inference", "memory", "speed"])
+    p.add_argument("--repeats", type=int, default=3, help="interleaved runs (medians)")
     p.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000, 1_000_000])
     p.add_argument("--owlrl-budget", type=float, default=120.0)
     p.add_argument("--memory-sizes", nargs="+", type=int, default=[1_000_000])
+    p.add_argument("--memory-modes", nargs="+", default=["memory", "disk"])
+    p.add_argument("--speed-size", type=int, default=1_000_000)
     p.add_argument("--checkout", type=Path, default=ROOT, help="measure this checkout's server")
     args = p.parse_args()
     CHECKOUT[0] = args.checkout.resolve()
@@ -299,11 +375,13 @@ def main() -> int:
         return 2
     with tempfile.TemporaryDirectory(prefix="peacetalks-startup-") as tmp:
         if "startup" in args.parts:
-            bench_startup(Path(tmp))
+            bench_startup(Path(tmp), args.repeats)
         if "inference" in args.parts:
             bench_inference(Path(tmp), args.sizes, args.owlrl_budget)
         if "memory" in args.parts:
-            bench_memory(Path(tmp), args.memory_sizes)
+            bench_memory(Path(tmp), args.memory_sizes, args.memory_modes)
+        if "speed" in args.parts:
+            bench_store_speed(Path(tmp), args.speed_size, args.repeats)
     print(json.dumps({"machine": os.uname().nodename, "cpus": os.cpu_count()}))
     return 0
 

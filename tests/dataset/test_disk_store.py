@@ -111,3 +111,15 @@ def test_workers_refuse_a_disk_store_of_another_dataset(tmp_path: Path) -> None:
     _forge_marker(dataset.store_path, dataset.quads)
     with pytest.raises(Unavailable, match="another dataset"):
         QueryExecutor(dataset, settings)
+
+
+def test_a_store_another_server_built_meanwhile_is_kept(tmp_path: Path) -> None:
+    from peacetalks.dataset.cache import build_disk_store
+
+    dataset = load_dataset(_settings(tmp_path, store="disk"))
+    assert dataset.store_path is not None
+    before = {p.name: p.stat().st_ino for p in dataset.store_path.iterdir()}
+    build_disk_store(dataset.nquads_path, dataset.sha256, dataset.quads, dataset.store_path)
+    assert {p.name: p.stat().st_ino for p in dataset.store_path.iterdir()} == before
+    assert len(dataset.store) == dataset.quads  # the open store still reads its files
+    assert not list(dataset.store_path.parent.glob(".*.tmp*"))

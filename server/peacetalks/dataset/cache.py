@@ -21,7 +21,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO, cast
 
 import pyoxigraph as ox
 
@@ -49,16 +49,31 @@ def write_atomically(path: Path, data: bytes) -> None:
     _replace_atomically(path, lambda f: f.write(data))
 
 
-def _replace_atomically(path: Path, write: Callable[[BinaryIO], object]) -> str:
+class _Hashing:
+    """A binary file that also hashes what is written through it."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self.file = f
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        return self.file.write(data)
+
+    def flush(self) -> None:
+        self.file.flush()
+
+
+def _replace_atomically(path: Path, write: Callable[[_Hashing], object]) -> str:
     """`write` into a temporary sibling, fsync, make it read-only, rename it over `path`;
-    returns the sha256 of what was written."""
+    returns the sha256 of what was written (hashed on the way, not read back)."""
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     try:
         with tmp.open("wb") as f:
-            write(f)
+            out = _Hashing(f)
+            write(out)
             f.flush()
             os.fsync(f.fileno())
-        sha256 = sha256_file(tmp)
         tmp.chmod(0o444)
         tmp.replace(path)
     except OSError as e:
@@ -67,7 +82,7 @@ def _replace_atomically(path: Path, write: Callable[[BinaryIO], object]) -> str:
             f"cannot write the dataset cache {path}: {e.strerror or e}; "
             "set PEACETALKS_CACHE_DIR (or --cache-dir) to a writable directory"
         ) from e
-    return sha256
+    return out.sha256.hexdigest()
 
 
 def load_verified(path: Path, sha256: str, quads: int) -> ox.Store:
@@ -95,7 +110,10 @@ def load_verified(path: Path, sha256: str, quads: int) -> ox.Store:
 def dump_atomically(path: Path, store: ox.Store) -> str:
     """Stream `store` as N-Quads into `path` (atomically, as `write_atomically`); returns
     the file's sha256."""
-    return _replace_atomically(path, lambda f: store.dump(f, format=ox.RdfFormat.N_QUADS))
+    # dump only calls write() and flush(), which _Hashing has
+    return _replace_atomically(
+        path, lambda f: store.dump(cast(IO[bytes], f), format=ox.RdfFormat.N_QUADS)
+    )
 
 
 STORE_MARKER = "peacetalks-store.json"
@@ -116,13 +134,15 @@ def build_disk_store(nquads: Path, sha256: str, quads: int, directory: Path) -> 
     try:
         store = ox.Store(str(tmp))
         store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
-        store.flush()
-        store.optimize()
+        store.flush()  # no optimize(): its compaction costs a third more, queries gain little
         if len(store) != quads:
             raise CacheDamaged(f"dataset cache {nquads} gave {len(store)} quads, not {quads}")
         del store  # closes the database before the rename
         marker = json.dumps({"sha256": sha256, "quads": quads}).encode()
         write_atomically(tmp / STORE_MARKER, marker)
+        if _holds(directory, sha256, quads):  # another server built it meanwhile: keep
+            shutil.rmtree(tmp, ignore_errors=True)  # theirs, it may be open already
+            return
         shutil.rmtree(directory, ignore_errors=True)  # a damaged earlier one
         tmp.replace(directory)
     except (OSError, SyntaxError, ValueError) as e:
@@ -134,6 +154,15 @@ def build_disk_store(nquads: Path, sha256: str, quads: int, directory: Path) -> 
     except CacheDamaged:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _holds(directory: Path, sha256: str, quads: int) -> bool:
+    """Whether `directory` is a whole disk store of these N-Quads (by its marker)."""
+    try:
+        marker = json.loads((directory / STORE_MARKER).read_text(encoding="utf-8"))
+        return bool(marker["sha256"] == sha256 and marker["quads"] == quads)
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def open_verified(path: Path, sha256: str, quads: int) -> ox.Store:

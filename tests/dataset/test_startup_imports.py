@@ -1,0 +1,42 @@
+"""Issue 11: a warm start imports none of the heavy libraries serving does not need.
+
+rdflib (the canned-query checks, on a cache miss only), owlrl (the reference closure) and
+pySHACL (`peacetalks validate`) cost seconds to import; the server must reach a ready app
+with a warm cache without any of them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = """
+import json, sys
+from pathlib import Path
+from peacetalks.app import create_app
+from peacetalks.settings import Settings
+create_app(Settings(workers=0, cache_dir=Path(sys.argv[1])))
+print(json.dumps(sorted(m for m in ("rdflib", "owlrl", "pyshacl") if m in sys.modules)))
+"""
+
+
+def _start(cache: Path) -> list[str]:
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[2] / "server"))
+    env.pop("PEACETALKS_DATA", None)
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(cache)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout
+    return list(json.loads(out.strip().splitlines()[-1]))
+
+
+def test_a_warm_start_imports_no_rdflib_owlrl_or_pyshacl(tmp_path: Path) -> None:
+    _start(tmp_path)  # cold: builds the dataset and the check verdicts
+    assert _start(tmp_path) == []
