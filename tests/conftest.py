@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import engines
 import pytest
 from fastapi.testclient import TestClient
 from peacetalks.app import create_app
@@ -85,3 +86,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"({listed} of them listed engine failures), "
             f"{w3c['failed']} not"
         )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The `backend` marker on the tests `PEACETALKS_TEST_BACKEND` runs on an engine."""
+    engines.mark_backend_tests(items)
+
+
+def pytest_sessionfinish() -> None:
+    """Stop the engines `PEACETALKS_TEST_BACKEND` started."""
+    engines.stop_all()

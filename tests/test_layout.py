@@ -41,6 +41,7 @@ LAYERS: dict[str, set[str]] = {
     "ops": {"dataset"},
     "curation": {"dataset", "sparql", "api"},
     "web": {"dataset", "sparql", "api", "linked_data", "frame"},
+    "backend": {"dataset", "sparql"},
 }
 """Sub-package → the sub-packages it may import (the architecture's layers, bottom first)."""
 

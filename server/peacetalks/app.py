@@ -1,7 +1,9 @@
 """`create_app(settings)`: the FastAPI application (no module-level singletons).
 
-The app loads (or reuses) the dataset, starts the query workers and includes one router per
-concern. `app.state.settings`, `app.state.dataset` and `app.state.executor` are what
+The app loads (or reuses) the dataset and starts the query workers — or, with
+`PEACETALKS_BACKEND`, connects to the external engine `peacetalks push` filled
+(`peacetalks.backend`) — and includes one router per concern. `app.state.settings`,
+`app.state.dataset` and `app.state.executor` are what
 routers use (see `peacetalks.deps`); the lifespan closes the executor on shutdown.
 To add a router: one `app.include_router(...)` line below.
 """
@@ -16,6 +18,8 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from peacetalks import __version__
 from peacetalks.api import routes as api
+from peacetalks.backend import remote
+from peacetalks.backend.remote import RemoteExecutor
 from peacetalks.dataset.store import Dataset, load_dataset
 from peacetalks.errors import PeacetalksError, error_response
 from peacetalks.linked_data import routes as linked_data
@@ -33,14 +37,26 @@ def create_app(settings: Settings | None = None, *, dataset: Dataset | None = No
     """Build the app for `settings` (default: from the environment), loading the dataset
     unless one is given. Query workers start here, so the app is ready when this returns."""
     settings = settings or Settings()
-    dataset = dataset or load_dataset(settings)
-    executor = QueryExecutor(dataset, settings)
-    # Canned /api queries get workers of their own: they never queue behind /sparql traffic.
-    api_executor = (
-        QueryExecutor(dataset, settings.model_copy(update={"workers": settings.api_workers}))
-        if settings.workers and settings.api_workers
-        else executor
-    )
+    executor: QueryExecutor | RemoteExecutor
+    api_executor: QueryExecutor | RemoteExecutor
+    if settings.backend:  # the one place the backend is chosen (README "external engine")
+        if dataset is not None:
+            raise ValueError("create_app: a dataset is served embedded, not with a backend")
+        dataset = remote.connect(settings)
+        executor = RemoteExecutor(settings, dataset.graphs)
+        # /api keeps connections of its own: it never queues behind /sparql traffic.
+        api_executor = (
+            RemoteExecutor(settings, dataset.graphs) if settings.api_workers else executor
+        )
+    else:
+        dataset = dataset or load_dataset(settings)
+        executor = QueryExecutor(dataset, settings)
+        # Canned /api queries get workers of their own: they never queue behind /sparql traffic.
+        api_executor = (
+            QueryExecutor(dataset, settings.model_copy(update={"workers": settings.api_workers}))
+            if settings.workers and settings.api_workers
+            else executor
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -85,6 +85,19 @@ class Settings(BaseSettings):
     """Memory for memoized `/sparql` answers, in MiB; 0 turns it off
     (`peacetalks.sparql.result_cache`)."""
 
+    backend: str | None = None
+    """SPARQL 1.1 query endpoint of an external engine filled by `peacetalks push`
+    (`http://host:port/sparql`); unset: the embedded pyoxigraph store."""
+    backend_auth: str | None = None
+    """`Authorization` header value sent to the engine (`Basic …`, `Bearer …`)."""
+    backend_store_url: str | None = None
+    """Graph Store Protocol URL of the engine (default: from its engine profile)."""
+    backend_engine: Literal["auto", "generic", "oxigraph", "virtuoso"] = "auto"
+    """Engine profile (`peacetalks.backend.engines`); `auto` reads the engine's `Server` header."""
+    backend_connections: Annotated[int, Field(ge=1)] = 16
+    """Pooled connections to the engine; as many queries run there at once, more wait up to
+    `queue_timeout` (then 503 "busy")."""
+
     @field_validator("data", mode="before")
     @classmethod
     def _split_paths(cls, value: Any) -> Any:

@@ -1,0 +1,154 @@
+"""`peacetalks push --to URL`: put the dataset into an external engine, graph by graph.
+
+With the SPARQL 1.1 Graph Store Protocol (https://www.w3.org/TR/sparql11-http-rdf-update/),
+one `PUT ?graph=<iri>` per named graph — the same graphs as the embedded store, inferences
+included — so a second push replaces and never duplicates. In order:
+
+1. the version graph (`remote.VERSION_GRAPH`) is deleted, so a server starting during the
+   push refuses to serve a half-filled store instead of serving it;
+2. every graph is PUT as streamed N-Triples (a progress bar on stderr counts graphs);
+3. graphs an earlier push recorded that this dataset no longer has are deleted;
+4. the engine counts the triples of every graph; any difference stops the push
+   (`PushFailed`) without writing the record;
+5. the record — dataset version, sha256 of its N-Quads, triples per graph, when it was
+   built (dumps and VoID are dated by it), push time — is PUT as the version graph.
+   `peacetalks serve` with `PEACETALKS_BACKEND` reads it and checks the counts again
+   (`remote.connect`).
+
+Only graphs of our dataset and the version graph are written: other data in the engine is
+left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+import httpx
+import pyoxigraph as ox
+
+from peacetalks import __version__
+from peacetalks.backend.remote import (
+    RECORD_PREDICATE,
+    VERSION_GRAPH,
+    Endpoint,
+    count_graphs,
+    read_record,
+)
+from peacetalks.dataset.store import Dataset
+from peacetalks.dataset.store import _Phases as Phases
+from peacetalks.errors import PeacetalksError
+from peacetalks.settings import Settings
+
+CHUNK = 50_000
+"""Triples serialized per piece of a streamed upload."""
+_UPLOAD_TIMEOUT = httpx.Timeout(600.0, connect=10.0)
+
+
+class PushFailed(PeacetalksError):
+    """The engine refused a write, or holds other counts than were pushed."""
+
+    status = 502
+    code = "push_failed"
+
+
+def _body(store: ox.Store, graph: str) -> Iterator[bytes]:
+    quads = store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+    while chunk := [q.triple for q in islice(quads, CHUNK)]:
+        data = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES)
+        assert data is not None
+        yield data
+
+
+def _check(response: httpx.Response, what: str) -> None:
+    if response.status_code not in (200, 201, 204):
+        raise PushFailed(
+            f"{what}: the engine answered {response.status_code}: {response.text[:300].strip()}"
+        )
+
+
+def push(
+    dataset: Dataset, url: str, settings: Settings, *, progress: bool = False
+) -> dict[str, Any]:
+    """Push `dataset` to the engine whose query endpoint is `url`; returns the record."""
+    endpoint = Endpoint(settings, query_url=url)
+    try:
+        return _push(dataset, endpoint, progress)
+    finally:
+        endpoint.close()
+
+
+def _push(dataset: Dataset, endpoint: Endpoint, progress: bool) -> dict[str, Any]:
+    store_url = endpoint.graph_url()
+    client = endpoint.client
+    timeout = 600.0
+    previous = read_record(endpoint, timeout)
+    _delete(client, store_url, VERSION_GRAPH)
+    started = time.perf_counter()
+    with Phases(progress) as bar:  # the build's progress bar: one step per graph
+        bar.start("push", total=len(dataset.graph_counts))
+        for graph in sorted(dataset.graph_counts):
+            bar.step(f"push {graph.rsplit('/graph/', 1)[-1]}")
+            body = _body(dataset.store, graph)
+            response = client.put(
+                store_url,
+                params={"graph": graph},
+                content=body if endpoint.profile.chunked_upload else b"".join(body),
+                headers={"Content-Type": endpoint.profile.upload_media_type},
+                timeout=_UPLOAD_TIMEOUT,
+            )
+            _check(response, f"PUT {graph}")
+    stale = sorted(set(previous["graph_counts"] if previous else ()) - set(dataset.graph_counts))
+    for graph in stale:
+        _delete(client, store_url, graph)
+    found = count_graphs(endpoint, dataset.graph_counts, timeout)
+    wrong = sorted(g for g, n in dataset.graph_counts.items() if found.get(g, 0) != n)
+    if wrong:
+        first = wrong[0]
+        raise PushFailed(
+            f"the engine holds other counts than were pushed ({len(wrong)} graphs; "
+            f"{first}: {found.get(first, 0)} triples, pushed {dataset.graph_counts[first]})"
+        )
+    record = {
+        "version": dataset.version,
+        "sha256": dataset.sha256,
+        "graph_counts": dict(sorted(dataset.graph_counts.items())),
+        "build_seconds": round(dataset.build_seconds, 3),
+        "built_at": _built_at(dataset).isoformat(),
+        "pushed_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "push_seconds": round(time.perf_counter() - started, 3),
+        "peacetalks": __version__,
+        "removed_graphs": stale,
+    }
+    literal = ox.Literal(json.dumps(record, sort_keys=True))
+    triple = ox.Triple(ox.NamedNode(VERSION_GRAPH), ox.NamedNode(RECORD_PREDICATE), literal)
+    data = ox.serialize([triple], format=ox.RdfFormat.N_TRIPLES)
+    response = client.put(
+        store_url,
+        params={"graph": VERSION_GRAPH},
+        content=data,
+        headers={"Content-Type": endpoint.profile.upload_media_type},
+        timeout=_UPLOAD_TIMEOUT,
+    )
+    _check(response, "PUT the version record")
+    return record
+
+
+def _built_at(dataset: Dataset) -> datetime:
+    """When the dataset was built, as the embedded server dates its dumps and VoID (the
+    N-Quads cache entry's mtime), so both backends answer the same `Last-Modified`."""
+    try:
+        moment = datetime.fromtimestamp(dataset.nquads_path.stat().st_mtime, UTC)
+    except OSError:
+        moment = dataset.loaded_at
+    return moment.replace(microsecond=0)
+
+
+def _delete(client: httpx.Client, store_url: str, graph: str) -> None:
+    response = client.delete(store_url, params={"graph": graph}, timeout=_UPLOAD_TIMEOUT)
+    if response.status_code != 404:
+        _check(response, f"DELETE {graph}")

@@ -1,0 +1,128 @@
+"""`peacetalks push` and `peacetalks serve` with `PEACETALKS_BACKEND`: one engine on
+127.0.0.1 (tests/engines.py; `PEACETALKS_TEST_BACKEND` picks it, oxigraph by default)."""
+
+from __future__ import annotations
+
+import json
+
+import engines
+import httpx
+import pytest
+from engines import real_create_app as create_app
+from fastapi.testclient import TestClient
+from peacetalks.backend import remote
+from peacetalks.backend.push import push
+from peacetalks.cli import main
+from peacetalks.dataset.store import Dataset
+from peacetalks.errors import Unavailable
+from peacetalks.settings import Settings
+
+pytestmark = pytest.mark.engine
+
+
+def counts(engine: engines.Engine, settings: Settings) -> dict[str, int]:
+    endpoint = remote.Endpoint(settings, query_url=engine.query_url)
+    try:
+        response = endpoint.open_query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+            "application/sparql-results+json",
+            (),
+            (),
+            remote._Deadline(30),
+        )
+        rows = json.loads(response.read())["results"]["bindings"]
+        response.close()
+    finally:
+        endpoint.close()
+    return {r["g"]["value"]: int(r["n"]["value"]) for r in rows}
+
+
+def test_push_puts_every_graph_and_a_record(
+    pushed: Dataset, engine: engines.Engine, tiny_settings: Settings
+) -> None:
+    held = counts(engine, tiny_settings)
+    assert {g: n for g, n in held.items() if g in pushed.graph_counts} == pushed.graph_counts
+    assert held[remote.VERSION_GRAPH] == 1
+    endpoint = remote.Endpoint(tiny_settings, query_url=engine.query_url)
+    record = remote.read_record(endpoint, 30)
+    endpoint.close()
+    assert record is not None
+    assert record["version"] == pushed.version
+    assert record["graph_counts"] == pushed.graph_counts
+
+
+def test_a_second_push_replaces_and_never_duplicates(
+    pushed: Dataset, engine: engines.Engine, tiny_settings: Settings
+) -> None:
+    before = counts(engine, tiny_settings)
+    push(pushed, engine.query_url, tiny_settings)
+    assert counts(engine, tiny_settings) == before
+
+
+def test_graphs_gone_from_the_dataset_are_removed_and_others_left_alone(
+    pushed: Dataset, engine: engines.Engine, tiny_settings: Settings, tmp_path_factory
+) -> None:
+    store_url = remote.Endpoint(tiny_settings, query_url=engine.query_url).store_url
+    other = "https://example.org/not-ours"
+    put = httpx.put(
+        store_url,
+        params={"graph": other},
+        content=b"<urn:a> <urn:b> <urn:c> .\n",
+        headers={"Content-Type": "text/turtle"},
+    )
+    assert put.status_code in (200, 201, 204)
+    smaller = tiny_settings.model_copy(
+        update={"data": tiny_settings.data[:1], "cache_dir": tmp_path_factory.mktemp("c")}
+    )
+    from peacetalks.dataset.store import load_dataset
+
+    one = load_dataset(smaller)
+    record = push(one, engine.query_url, smaller)
+    gone = sorted(set(pushed.graph_counts) - set(one.graph_counts))
+    assert gone and record["removed_graphs"] == gone
+    held = counts(engine, tiny_settings)
+    assert not set(gone) & set(held)
+    assert held[other] == 1  # not ours: untouched
+
+
+def test_serve_refuses_an_engine_nobody_pushed_to(remote_settings: Settings) -> None:
+    with pytest.raises(Unavailable, match="peacetalks push"):
+        create_app(remote_settings)
+
+
+def test_serve_refuses_an_engine_whose_graphs_changed_since_the_push(
+    pushed: Dataset, remote_settings: Settings, engine: engines.Engine
+) -> None:
+    graph = sorted(pushed.graph_counts)[0]
+    store_url = remote.Endpoint(remote_settings).store_url
+    httpx.delete(store_url, params={"graph": graph})
+    with pytest.raises(Unavailable, match="push again"):
+        create_app(remote_settings)
+
+
+def test_ready_reports_the_pushed_dataset(pushed: Dataset, remote_settings: Settings) -> None:
+    with TestClient(create_app(remote_settings)) as client:
+        ready = client.get("/ready").json()
+    assert ready["dataset_version"] == pushed.version
+    assert ready["graphs"] == pushed.graph_counts
+    assert ready["total_triples"] == pushed.total
+
+
+def test_cli_push(
+    engine: engines.Engine, tiny_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["push", "--to", engine.query_url, "--cache-dir", str(tiny_settings.cache_dir)]
+    assert main([*args, "--data", *map(str, tiny_settings.data)]) == 0
+    out = capsys.readouterr().out
+    assert f"to {engine.query_url}" in out and "every count read back equal" in out
+
+
+def test_cli_push_to_nothing_is_one_line(
+    tiny_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"http://127.0.0.1:{engines.free_port()}/query"
+    with pytest.raises(SystemExit) as stopped:
+        main(["push", "--to", url, "--cache-dir", str(tiny_settings.cache_dir)])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "push failed" in err and "Traceback" not in err
