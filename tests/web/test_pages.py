@@ -193,3 +193,20 @@ def test_vocabulary_for_completion(client: TestClient) -> None:
         ).status_code
         == 304
     )
+
+
+def test_busy_and_deadline_are_explained(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from peacetalks.errors import Busy, QueryTimeout
+
+    executor = client.app.state.executor  # type: ignore[attr-defined]
+    for error in (QueryTimeout("the query ran past its 30 s deadline"), Busy("all busy")):
+
+        def refuse(request: object, error: Exception = error) -> None:
+            raise error
+
+        monkeypatch.setattr(executor, "run", refuse)
+        r = client.post("/query", data={"query": "ASK { ?s ?p ?o }"})
+        assert r.status_code == 503
+        assert error.message in r.text and "Nothing half-done was kept" in r.text
