@@ -237,12 +237,17 @@ def check_columns(
             )
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it: the 13 headers in ~0.05 s instead of ~0.5 s of
+pure-Python parsing at every start."""
+
+
 def parse_header(file: Path, header: str) -> dict[str, Any]:
     """The header as a validated mapping (keys checked; params not yet converted)."""
     if not header.strip():
         raise CatalogError(file, "no `#+` header: the file must start with `#+ summary: …`")
     try:
-        data = yaml.safe_load(header)
+        data = yaml.load(header, Loader=_YAML_LOADER)  # a safe loader (C or Python)
     except yaml.YAMLError as e:
         raise CatalogError(file, f"header is not valid YAML: {e}") from e
     if not isinstance(data, dict):
