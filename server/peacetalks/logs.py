@@ -1,16 +1,24 @@
-"""Logging: a `logging` configuration and the JSON access log (one line per request)."""
+"""Logging: a `logging` configuration and the JSON access log (one line per request).
+
+Access lines are written off the request path: `configure_logging` puts a queue in front of
+their stream handler, and a listener thread writes them (the request only enqueues a record).
+"""
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import logging.config
+import logging.handlers
+import queue
 import time
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("peacetalks.access")
+_listener: logging.handlers.QueueListener | None = None
 
 
 def configure_logging(level: str = "info") -> None:
@@ -37,6 +45,23 @@ def configure_logging(level: str = "info") -> None:
             },
         }
     )
+    _queue_access_lines()
+
+
+def _queue_access_lines() -> None:
+    """Move the access logger's handlers behind a queue served by one listener thread."""
+    global _listener
+    if _listener is not None:
+        atexit.unregister(_listener.stop)
+        _listener.stop()
+    handlers = list(access_log.handlers)
+    lines: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    for h in handlers:
+        access_log.removeHandler(h)
+    access_log.addHandler(logging.handlers.QueueHandler(lines))
+    _listener = logging.handlers.QueueListener(lines, *handlers, respect_handler_level=True)
+    _listener.start()
+    atexit.register(_listener.stop)  # write what is still queued when the server exits
 
 
 class AccessLogMiddleware:

@@ -27,7 +27,6 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from peacetalks.deps import DatasetDep, SettingsDep
 from peacetalks.errors import (
     BadRequest,
     Busy,
@@ -281,9 +280,9 @@ SPARQL_RESPONSES = {
     summary="SPARQL 1.1 query (GET), or the service description",
     responses=SPARQL_RESPONSES,
 )
-async def sparql_get(
-    request: Request, settings: SettingsDep, executor: ExecutorDep, dataset: DatasetDep
-) -> Response:
+async def sparql_get(request: Request) -> Response:
+    # The app's objects straight from its state: no dependency resolution on the hot path.
+    settings, executor = request.app.state.settings, request.app.state.executor
     params = _query_params(request)
     _refuse_updates(params)
     query = _single(params, "query")
@@ -301,7 +300,8 @@ async def sparql_get(
     summary="SPARQL 1.1 query (POST form or application/sparql-query)",
     responses=SPARQL_RESPONSES,
 )
-async def sparql_post(request: Request, settings: SettingsDep, executor: ExecutorDep) -> Response:
+async def sparql_post(request: Request) -> Response:
+    settings, executor = request.app.state.settings, request.app.state.executor
     params = _query_params(request)
     content_type, charset = _content_type(request)
     if content_type == SPARQL_UPDATE:
