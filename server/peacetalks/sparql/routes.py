@@ -114,7 +114,8 @@ def _query_params(request: Request) -> Params:
     return params
 
 
-def _single(params: Params, name: str) -> str | None:
+def single(params: Params, name: str) -> str | None:
+    """The one value of a parameter given at most once (a repeat is a 400 naming it)."""
     values = params.get(name)
     if not values:
         return None
@@ -285,7 +286,7 @@ async def sparql_get(request: Request) -> Response:
     settings, executor = request.app.state.settings, request.app.state.executor
     params = _query_params(request)
     _refuse_updates(params)
-    query = _single(params, "query")
+    query = single(params, "query")
     if query is None:
         if "format" not in params and negotiation.prefers_html(request.headers.get("accept")):
             return RedirectResponse("/query", status_code=303)  # people get the query page
@@ -320,7 +321,7 @@ async def sparql_post(request: Request) -> Response:
         for key, values in form.items():
             params.setdefault(key, []).extend(values)
         _refuse_updates(params)
-        query = _single(params, "query")
+        query = single(params, "query")
         if query is None:
             raise BadRequest("the form has no 'query' parameter")
     else:

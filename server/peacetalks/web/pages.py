@@ -16,6 +16,7 @@ from peacetalks import resources
 from peacetalks.api.catalog import Catalog
 from peacetalks.errors import BadRequest, NotFound, PayloadTooLarge
 from peacetalks.frame.pages import Pages, language
+from peacetalks.sparql.routes import single
 from peacetalks.web import assets, query, questions
 from peacetalks.web.examples import RESEARCH, Example, catalog_examples
 from peacetalks.web.vocabulary import vocabulary
@@ -113,15 +114,6 @@ def vocabulary_json(request: Request) -> Response:
     return JSONResponse(v.completions(), headers=headers)
 
 
-def _single(values: dict[str, list[str]], name: str) -> str | None:
-    got = values.get(name)
-    if not got:
-        return None
-    if len(got) > 1:
-        raise BadRequest(f"the '{name}' parameter must be given at most once")
-    return got[0]
-
-
 async def _form(request: Request) -> dict[str, list[str]]:
     """Query-string values, plus a urlencoded POST body's."""
     values: dict[str, list[str]] = {}
@@ -159,13 +151,13 @@ async def query_page(request: Request) -> Response:
     `example=<name>` loads an example; `part=result` returns only the answer section."""
     await prepared(request)
     values = await _form(request)
-    view = _single(values, "view") or "table"
+    view = single(values, "view") or "table"
     if view not in VIEWS:
         raise BadRequest(f"view={view!r}: use one of {', '.join(VIEWS)}")
-    chosen = _single(values, "example") or ""
-    text = _single(values, "query")
+    chosen = single(values, "example") or ""
+    text = single(values, "query")
     lang = language(request)
-    if chosen and (text is None or _single(values, "load")):
+    if chosen and (text is None or single(values, "load")):
         found = {ex.name: ex for _, group in examples(request) for ex in group}
         if chosen not in found:
             raise NotFound(f"no example {chosen!r}")
@@ -188,7 +180,7 @@ async def query_page(request: Request) -> Response:
         "max_rows": request.app.state.settings.max_rows,
     }
     status = outcome.status if outcome else 200
-    template = "result.html" if _single(values, "part") == "result" else "query.html"
+    template = "result.html" if single(values, "part") == "result" else "query.html"
     return PAGES.response(request, template, status_code=status, **context)
 
 
