@@ -184,6 +184,10 @@ class _Worker:
     """
 
     def __init__(self, dataset: Dataset, cap: int, network: str) -> None:
+        # Shutdown and a deadline's replacement may kill one worker from two threads at once;
+        # closing its connection twice concurrently raised EBADF.
+        self._kill_lock = threading.Lock()
+        self._killed = False
         ours, theirs = socket.socketpair()
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
@@ -229,9 +233,14 @@ class _Worker:
         self.network: str = detail["network"]
 
     def kill(self) -> None:
-        self.process.kill()
-        self.process.wait(5)
-        self.conn.close()
+        """Kill the process and close its connection, once (safe from several threads)."""
+        with self._kill_lock:
+            if self._killed:
+                return
+            self._killed = True
+            self.process.kill()
+            self.process.wait(5)
+            self.conn.close()
 
 
 class QueryExecutor:
