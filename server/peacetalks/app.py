@@ -160,7 +160,9 @@ def create_app(
 
     app.include_router(sparql.router)
     app.include_router(ops.router)
-    app.include_router(api.build_router(cache_dir=settings.cache_dir))
+    canned = api.build_router(cache_dir=settings.cache_dir)
+    app.lean.update(canned.lean)
+    app.include_router(canned)
     app.include_router(linked_data.router)
     app.include_router(web.router)
     return app

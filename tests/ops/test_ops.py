@@ -157,3 +157,25 @@ def test_access_lines_are_written_by_the_batch_writer(capfd: pytest.CaptureFixtu
         logs._listener = None
     assert json.loads(first.strip())["rows"] == 3
     assert json.loads(second.strip())["path"] == "/y"
+
+
+def test_the_lean_api_path_answers_as_the_middleware_stack_does(
+    tiny_settings: Settings, tiny_dataset: Dataset
+) -> None:
+    """`/api/<name>` too: the same answers (JSON, CSV, an error, a browser's redirect)."""
+    app = create_app(tiny_settings, dataset=tiny_dataset)
+    assert ("GET", "/api/issues") in app.lean
+    requests = [
+        ("/api/issues", {"accept": "application/json"}),
+        ("/api/issues?format=csv", {}),
+        ("/api/issues?limit=x", {"accept": "application/json"}),
+        ("/api/issues", {"accept": "text/html"}),
+    ]
+    with TestClient(app, follow_redirects=False) as client:
+        lean = [client.get(path, headers=h) for path, h in requests]
+        routes, app.lean = app.lean, {}
+        stack = [client.get(path, headers=h) for path, h in requests]
+        app.lean = routes
+    assert [r.status_code for r in lean] == [200, 200, 400, 303]
+    for a, b in zip(lean, stack, strict=True):
+        assert (a.status_code, a.content, _headers(a)) == (b.status_code, b.content, _headers(b))
