@@ -101,3 +101,18 @@ def test_long_text_keeps_a_readable_column_and_the_table_scrolls(client: TestCli
     assert cell.startswith(' class="long">')
     css = client.get("/static/site.css").text
     assert "#results td.long { min-width: 20rem; }" in css
+
+
+def test_the_japanese_pages_are_japanese(client: TestClient) -> None:
+    listing = client.get("/questions?lang=ja").text
+    for query in catalog(client).values():  # type: ignore[arg-type]
+        assert str(markupsafe.escape(query.summary_ja)) in listing, query.name
+        assert str(markupsafe.escape(query.summary)) not in listing, query.name
+    page = client.get("/questions/who-said-what?lang=ja&issue=crimea").text
+    found = catalog(client)["who-said-what"]  # type: ignore[index]
+    assert f"<h1>{markupsafe.escape(found.summary_ja)}</h1>" in page
+    assert "<title>peacetalks — " + str(markupsafe.escape(found.summary_ja)) in page
+    assert str(markupsafe.escape(found.params[0].description_ja)) in page
+    assert "スラッグ、英語または日本語の名前" in page
+    english = client.get("/questions/who-said-what?lang=en&issue=crimea").text
+    assert f"<h1>{markupsafe.escape(found.summary)}</h1>" in english
