@@ -77,16 +77,18 @@ def _wait(engine: Engine, probe: str, seconds: float) -> None:
     raise RuntimeError(f"{engine.name} did not answer within {seconds} s: {engine.log}")
 
 
-def start(name: str, workdir: Path) -> Engine:
+def start(name: str, workdir: Path, *, detached: bool = False) -> Engine:
+    """Start engine `name` with its files in `workdir`; `detached`: in a session of its own,
+    so that it outlives this process (bench/remote.py keeps engines loaded between runs)."""
     workdir.mkdir(parents=True, exist_ok=True)
     if name == "oxigraph":
-        return _start_oxigraph(workdir)
+        return _start_oxigraph(workdir, detached)
     if name == "virtuoso":
-        return _start_virtuoso(workdir)
+        return _start_virtuoso(workdir, detached)
     raise ValueError(name)
 
 
-def _start_oxigraph(workdir: Path) -> Engine:
+def _start_oxigraph(workdir: Path, detached: bool) -> Engine:
     binary = oxigraph_binary()
     assert binary, available("oxigraph")
     port = free_port()
@@ -95,6 +97,7 @@ def _start_oxigraph(workdir: Path) -> Engine:
         [binary, "serve", "--bind", f"127.0.0.1:{port}"],  # in memory: no --location
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
+        start_new_session=detached,
     )
     engine = Engine("oxigraph", f"http://127.0.0.1:{port}/query", process, log)
     _wait(engine, engine.query_url, 30)
@@ -216,7 +219,7 @@ GRANTS = (
 """Loopback only: the unauthenticated GSP endpoint may write (never do this on a network)."""
 
 
-def _start_virtuoso(workdir: Path) -> Engine:
+def _start_virtuoso(workdir: Path, detached: bool) -> Engine:
     http_port, sql_port = free_port(), free_port()
     ini = workdir / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(dir=workdir, http_port=http_port, sql_port=sql_port))
@@ -226,6 +229,7 @@ def _start_virtuoso(workdir: Path) -> Engine:
         cwd=workdir,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
+        start_new_session=detached,
     )
     engine = Engine(
         "virtuoso",
