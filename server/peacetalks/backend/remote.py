@@ -442,6 +442,11 @@ class RemoteStore:
             named = tuple(_graph_iri(g) for g in _as_list(named_graphs))
         elif use_default_graph_as_union:
             default, named = self.graphs, self.graphs
+        elif info.from_graphs or info.from_named_graphs:
+            # the query's own dataset, as pyoxigraph takes it (a protocol one would override
+            # it); FROM NAMED alone leaves the default graph empty
+            default = info.from_graphs or (EMPTY_GRAPH,)
+            named = info.from_named_graphs
         else:  # the store's own default graph: empty in every peacetalks dataset
             default, named = (EMPTY_GRAPH,), self.graphs
         text = bind_values(query, {v.value: str(t) for v, t in (substitutions or {}).items()})
