@@ -262,26 +262,56 @@ def isql(engine: Engine, script: str) -> str:
 # ------------------------------------------------------------------ the suite's switch
 
 BACKEND_TESTS = (
+    # the seam's own tests
     "tests/backend/",
+    # canned queries: goldens, parameters, errors, OpenAPI
     "tests/api/test_queries_golden.py",
     "tests/api/test_api.py",
-    "tests/linked_data/test_roundtrip.py",
-    "tests/linked_data/test_dumps.py",
-    "tests/linked_data/test_dereference.py",
-    "tests/linked_data/test_void.py",
+    # Linked Data: pages, dumps and their round trip, VoID, the ontology's page
+    "tests/linked_data/",
+    # the SPARQL protocol above the seam: guard through HTTP, row cap and truncation,
+    # deadline (503), negotiation and writers, result cache (ETag, 304), the W3C suites
     "tests/sparql/test_sparql_protocol.py",
+    "tests/sparql/test_safety.py",
+    "tests/sparql/test_result_cache.py",
+    "tests/sparql/test_awkward_literals.py",
+    "tests/sparql/test_w3c_protocol.py",
+    "tests/sparql/test_w3c_query.py",
+    "tests/sparql/test_attacks.py::test_security_headers",
+    "tests/sparql/test_attacks.py::test_a_superscript_limit_is_a_400",
+    "tests/sparql/test_attacks.py::test_fuzz_never_connects_crashes_or_writes",
+    "tests/sparql/test_attacks.py::test_after_the_fuzz_the_store_is_unchanged",
+    "tests/sparql/test_attacks.py::test_the_openapi_document_tells_the_truth",
+    # pages for browsers: landing, query page, questions, pictures
     "tests/web/test_landing.py",
+    "tests/web/test_pages.py",
+    "tests/web/test_pictures.py",
+    "tests/web/test_questions.py",
+    # operations: /health, /ready, CORS, the access log
+    "tests/ops/test_ops.py",
+    # an imported statement is served by /api
+    "tests/curation/test_import.py::test_readme_row_is_imported_validated_and_served",
 )
-"""The tests whose apps `PEACETALKS_TEST_BACKEND` moves onto a remote engine (the marker
-`backend`): canned-query goldens, dumps and their round trip, Linked Data pages, VoID, the
-SPARQL protocol matrix, the landing page. Worker, cache and attack tests are about the
-embedded store and stay off it."""
+"""What `PEACETALKS_TEST_BACKEND` moves onto a remote engine (the marker `backend`): each
+module, or module::test, whose tests go through an app made by `create_app`. Not listed,
+because they are about the embedded store or make no app: tests/dataset/ (building, the
+cache files, the on-disk store, the closure, start-up imports), tests/sparql/
+test_executor.py and the workers part of test_attacks.py (worker processes, their deadline,
+kill and network isolation), test_guard.py / test_negotiation.py / test_results.py and the
+guard-only tests of test_attacks.py (functions called directly, no app), test_clients.py,
+the served part of test_attacks.py and test_doc_examples.py (a `peacetalks serve` process,
+not an app of this process), tests/web/test_browser.py (its own marker and group), the
+ontology, graph and curation content checks."""
 
 EMBEDDED_ONLY = {
-    # reads the embedded store's N-Quads cache file, which a remote dataset does not have
-    "tests/linked_data/test_dumps.py::test_bytes_do_not_depend_on_blank_node_labels",
+    "tests/linked_data/test_dumps.py::test_bytes_do_not_depend_on_blank_node_labels": (
+        "reads the embedded store's N-Quads cache file, which a remote dataset does not have"
+    ),
+    "tests/ops/test_ops.py::test_lifespan_closes_the_workers": (
+        "the embedded query worker processes (a remote app has none)"
+    ),
 }
-"""Tests in those modules that are about the embedded store itself (not marked)."""
+"""Tests in those modules that are about the embedded store itself (not marked), and why."""
 
 SWITCH = "PEACETALKS_TEST_BACKEND"
 
@@ -368,7 +398,9 @@ def mark_backend_tests(items: list[Any]) -> None:
     for item in items:
         path = Path(str(item.fspath)).resolve().relative_to(root).as_posix()
         node = f"{path}::{item.name.split('[', 1)[0]}"
-        if node not in EMBEDDED_ONLY and any(path.startswith(p) for p in BACKEND_TESTS):
+        if node not in EMBEDDED_ONLY and any(
+            node == p if "::" in p else node.startswith(p) for p in BACKEND_TESTS
+        ):
             item.add_marker(pytest.mark.backend)
 
 
