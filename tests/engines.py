@@ -287,6 +287,13 @@ BACKEND_TESTS = (
     "tests/web/test_pages.py",
     "tests/web/test_pictures.py",
     "tests/web/test_questions.py",
+    # `peacetalks serve` processes (tests/serving.py puts them on the engine too): SPARQL
+    # clients, HTTP limits, the README's examples
+    "tests/sparql/test_clients.py",
+    "tests/sparql/test_attacks.py::test_oversized_headers_are_refused",
+    "tests/sparql/test_attacks.py::test_a_large_body_is_not_taken_for_large_headers",
+    "tests/sparql/test_attacks.py::test_slow_senders_are_cut_off",
+    "tests/test_doc_examples.py",
     # operations: /health, /ready, CORS, the access log
     "tests/ops/test_ops.py",
     # an imported statement is served by /api
@@ -298,9 +305,8 @@ because they are about the embedded store or make no app: tests/dataset/ (buildi
 cache files, the on-disk store, the closure, start-up imports), tests/sparql/
 test_executor.py and the workers part of test_attacks.py (worker processes, their deadline,
 kill and network isolation), test_guard.py / test_negotiation.py / test_results.py and the
-guard-only tests of test_attacks.py (functions called directly, no app), test_clients.py,
-the served part of test_attacks.py and test_doc_examples.py (a `peacetalks serve` process,
-not an app of this process), tests/web/test_browser.py (its own marker and group), the
+guard-only tests of test_attacks.py (functions called directly, no app),
+tests/web/test_browser.py (its own marker and group; it would run on the engine too), the
 ontology, graph and curation content checks."""
 
 EMBEDDED_ONLY = {
@@ -338,6 +344,22 @@ class Engines:
                 raise
             self.by_version[version] = engine
         return self.by_version[version].query_url
+
+    def url_for_environment(self, env: dict[str, str]) -> str:
+        """The engine holding the dataset `peacetalks serve` would build with environment
+        `env` (its `PEACETALKS_*` settings), pushed on first use."""
+        from peacetalks.dataset.store import load_dataset
+        from peacetalks.settings import Settings
+
+        saved = dict(os.environ)
+        os.environ.clear()
+        os.environ.update(env)
+        try:
+            settings = Settings()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        return self.url_for(load_dataset(settings), settings)
 
     def stop(self) -> None:
         for engine in self.by_version.values():
