@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,16 +17,26 @@ SERVER_DATA = Path(__file__).parent / "data" / "server"
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _catalog_checks_once_per_file() -> Iterator[None]:
-    """The canned-query body checks (rdflib, ~0.5 s a query) are a pure function of file,
-    text and parameters; the suite builds dozens of apps, each over a fresh cache directory,
-    so it memoizes them in-process. A test that patches `query_checks.check_query` itself
-    (tests/api/test_catalog_cache.py) still sees its own patch, and queries copied to a new
-    path are checked afresh."""
+def _catalog_checks_once_per_text() -> Iterator[None]:
+    """The canned-query body checks (rdflib, ~0.5 s a query) are a pure function of text and
+    parameters (the file only names the query in an error); the suite builds dozens of
+    apps, each over a fresh cache directory and often over a fresh copy of queries/, so it
+    memoizes passed checks in-process by text and parameters. A failing check is never
+    memoized (it runs again and raises naming its file), and a test that patches
+    `query_checks.check_query` itself (tests/api/test_catalog_cache.py) sees its own patch."""
     from peacetalks.api import query_checks
 
+    real = query_checks.check_query
+    passed: dict[tuple[str, object], object] = {}
+
+    def check_query(file: Path, text: str, params: object) -> object:
+        key = (text, params)
+        if key not in passed:
+            passed[key] = real(file, text, params)  # type: ignore[arg-type]
+        return passed[key]
+
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(query_checks, "check_query", functools.cache(query_checks.check_query))
+        patch.setattr(query_checks, "check_query", check_query)
         yield
 
 

@@ -105,28 +105,43 @@ def test_service_words_in_names_strings_and_comments_pass(query: str) -> None:
     assert inspect_query(query).form == "SELECT"
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "SELECT * {} " + "a." * 49_990,
-        'SELECT * { ?s ?p "' + '\\"' * 49_980 + '" }',
-        "SELECT * { " + "( )" * 33_000 + "}",
-        "SELECT * {" + "<a" * 49_000 + "}",
-        "SELECT * { " + "\\u0041" * 16_000 + "}",
-        "SELECT * {" + " ex:aservice" * 8_000 + "}",
-    ],
-)
-def test_a_100_kb_query_is_judged_quickly(query: str) -> None:
-    """Linear time (the old tokenizer took 12-110 s on such texts). 0.5 s leaves room for a
-    busy CI machine; `bench/attack.py` prints the real figure (a few ms to ~60 ms)."""
-    started = time.perf_counter()
-    try:
-        check_query(query, max_length=100_000, known_graphs=(), protocol_dataset=False)
-    except ForbiddenQuery:
-        pass
-    except Exception as e:  # a syntax error is a fine verdict too
-        assert type(e).__name__ == "QuerySyntaxError"
-    assert time.perf_counter() - started < 0.5
+HUGE_TEXTS = [  # (head, repeated unit, repeats, tail): ~100 kB each
+    ("SELECT * {} ", "a.", 49_990, ""),
+    ('SELECT * { ?s ?p "', '\\"', 49_980, '" }'),
+    ("SELECT * { ", "( )", 33_000, "}"),
+    ("SELECT * {", "<a", 49_000, "}"),
+    ("SELECT * { ", "\\u0041", 16_000, "}"),
+    ("SELECT * {", " ex:aservice", 8_000, "}"),
+]
+
+
+def _judging_time(query: str) -> float:
+    """Best of three: the guard's own time, with as little of the machine's load as can be
+    (a distinct comment each time, so no memo answers)."""
+    best = float("inf")
+    for attempt in range(3):
+        text = f"{query}\n# attempt {attempt} {time.perf_counter_ns()}"
+        started = time.perf_counter()
+        try:
+            check_query(text, max_length=200_000, known_graphs=(), protocol_dataset=False)
+        except ForbiddenQuery:
+            pass
+        except Exception as e:  # a syntax error is a fine verdict too
+            assert type(e).__name__ == "QuerySyntaxError"
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.parametrize(("head", "unit", "repeats", "tail"), HUGE_TEXTS)
+def test_a_100_kb_query_is_judged_in_linear_time(
+    head: str, unit: str, repeats: int, tail: str
+) -> None:
+    """Ten times the text takes about ten times as long, not a hundred (the old tokenizer took
+    12-110 s on such texts; `bench/attack.py` prints the real figures, a few ms to ~60 ms).
+    Measured as a ratio within the test, so a busy machine slows both sides alike."""
+    small = _judging_time(head + unit * (repeats // 10) + tail)
+    large = _judging_time(head + unit * repeats + tail)
+    assert large < 0.02 or large / small < 30, f"10x the text took {large / small:.0f}x as long"
 
 
 def test_nesting_beyond_the_limit_is_a_clear_400() -> None:

@@ -20,7 +20,9 @@ from typing import Any
 import pytest
 from serving import serve
 
-pytestmark = pytest.mark.browser
+# One xdist worker runs the whole module (`--dist loadgroup`, pyproject): one server and
+# one chromium for all of it, not one per worker.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not Path(CHROMIUM).exists():

@@ -26,9 +26,10 @@ to the month or year is in queries/README.md.)
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +87,14 @@ class _Resource:
     slug: str
     preferred: list[tuple[str, str]] = field(default_factory=list)  # (label, lang)
     alt: list[tuple[str, str]] = field(default_factory=list)
+
+    @functools.cached_property
+    def normalized_preferred(self) -> tuple[str, ...]:
+        return tuple(normalize(t) for t, _ in self.preferred)
+
+    @functools.cached_property
+    def normalized_alt(self) -> tuple[str, ...]:
+        return tuple(normalize(t) for t, _ in self.alt)
 
     def label(self) -> str:
         """English preferred label, else any preferred label, else the slug."""
@@ -164,21 +173,15 @@ class LabelIndex:
                 return self._resolved(resources[text])
             raise UnknownValue(param, kind, value, self._suggest(kind, text.rsplit("/", 1)[-1]))
         wanted = normalize(text)
-        steps = [
-            [
-                r
-                for r in resources.values()
-                if r.slug == wanted or r.slug == wanted.replace(" ", "-")
-            ],
-            [
-                r
-                for r in resources.values()
-                if any(normalize(t) == wanted for t, _ in r.preferred + r.alt)
-            ],
-            [r for r in resources.values() if any(_partial(wanted, t) for t, _ in r.preferred)],
-            [r for r in resources.values() if any(_partial(wanted, t) for t, _ in r.alt)],
+        slugs = {wanted, wanted.replace(" ", "-")}
+        steps: list[Callable[[_Resource], bool]] = [
+            lambda r: r.slug in slugs,
+            lambda r: wanted in r.normalized_preferred or wanted in r.normalized_alt,
+            lambda r: any(_partial(wanted, t) for t in r.normalized_preferred),
+            lambda r: any(_partial(wanted, t) for t in r.normalized_alt),
         ]
-        for found in steps:
+        for matches in steps:  # the first step that names anything decides
+            found = [r for r in resources.values() if matches(r)]
             if len(found) == 1:
                 return self._resolved(found[0])
             if len(found) > 1:
@@ -208,8 +211,8 @@ class LabelIndex:
 
 
 def _partial(wanted: str, label: str) -> bool:
-    """Every word of `wanted` is a word of `label`; Japanese script: a substring."""
-    label = normalize(label)
+    """Every word of `wanted` is a word of `label` (both normalized); Japanese script: a
+    substring."""
     if _JAPANESE.search(wanted):
         return wanted in label
     words = set(_WORD.findall(label))

@@ -180,6 +180,8 @@ def _shacl_errors(base_sources: list[Source], root: Path, built: Built) -> list[
         data,
         shapes_path=root / "ontology" / "shapes.ttl",
         ontology_graph=validation.load_ontology(root / "ontology"),
+        # only the rows' nodes: a result on any other node is dropped below anyway
+        focus_nodes=[n for n in built.row_of if not n.startswith("_:")],
     )
     errors = []
     for v in report.violations:

@@ -127,8 +127,12 @@ def shacl_validate(
     shapes_path: Path | None = None,
     ontology_graph: rdflib.Graph | None = None,
     inference: str = "none",
+    focus_nodes: Iterable[str] | None = None,
 ) -> ValidationReport:
     """Validate `data` against the shapes (default `ontology/shapes.ttl`).
+
+    With `focus_nodes` (IRIs), only those nodes are validated, each against the shapes that
+    target it; the rest of `data` is still there for the constraints to look at.
 
     `ontology_graph` (e.g. `load_ontology()`) is merged into a copy of the data first, so
     that `sh:class` sees subclass axioms and the issue/stance concepts; `data` is not changed.
@@ -147,6 +151,7 @@ def shacl_validate(
         inference=inference,
         advanced=True,
         allow_warnings=True,
+        focus_nodes=None if focus_nodes is None else [rdflib.URIRef(n) for n in focus_nodes],
     )
     assert isinstance(results, rdflib.Graph)
     return ValidationReport(
