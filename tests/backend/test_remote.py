@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import engines
+import pyoxigraph as ox
 import pytest
 from engines import real_create_app as create_app
 from fastapi.testclient import TestClient
@@ -44,3 +45,23 @@ def test_as_many_queries_run_at_once_as_there_are_connections(
     with TestClient(create_app(settings)) as client:
         assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
         assert client.app.state.admission.slots == 3  # type: ignore[attr-defined]
+
+
+def test_a_small_pattern_is_asked_once(
+    pushed: Dataset, remote_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages ask for the labels of every neighbour: the remote store remembers small
+    answers (the pushed dataset does not change under a front end), and gives the same
+    quads as the embedded store each time."""
+    subject = next(q.subject for q in pushed.store if isinstance(q.subject, ox.NamedNode))
+    want = sorted(map(str, pushed.store.quads_for_pattern(subject, None, None)))
+    with TestClient(create_app(remote_settings)) as client:
+        store = client.app.state.dataset.store  # type: ignore[attr-defined]
+        sent = []
+        real = store.endpoint.open_query
+        monkeypatch.setattr(
+            store.endpoint, "open_query", lambda *a, **k: sent.append(a[0]) or real(*a, **k)
+        )
+        for _ in range(3):
+            assert sorted(map(str, store.quads_for_pattern(subject, None, None))) == want
+        assert len(sent) == 1
