@@ -231,7 +231,7 @@ def setup(directory: Path, triples: int, names: list[str]) -> dict[str, Any]:
                 if why:
                     print(f"{name}: skipped ({why})")
                     continue
-                engine = engines.start(name, directory / name, detached=True)
+                engine = engines.start(name, directory / name, detached=True, large=True)
                 entry.update(engine_url=engine.query_url, engine_pid=engine.process.pid)
                 state["front_ends"][name] = entry
                 state_file.write_text(json.dumps(state, indent=1))

@@ -77,14 +77,16 @@ def _wait(engine: Engine, probe: str, seconds: float) -> None:
     raise RuntimeError(f"{engine.name} did not answer within {seconds} s: {engine.log}")
 
 
-def start(name: str, workdir: Path, *, detached: bool = False) -> Engine:
+def start(name: str, workdir: Path, *, detached: bool = False, large: bool = False) -> Engine:
     """Start engine `name` with its files in `workdir`; `detached`: in a session of its own,
-    so that it outlives this process (bench/remote.py keeps engines loaded between runs)."""
+    so that it outlives this process (bench/remote.py keeps engines loaded between runs);
+    `large`: sized for millions of triples (Virtuoso's page buffers: 1.3 GB, else 80 MB —
+    the suite may hold dozens of engines at once, one per dataset version)."""
     workdir.mkdir(parents=True, exist_ok=True)
     if name == "oxigraph":
         return _start_oxigraph(workdir, detached)
     if name == "virtuoso":
-        return _start_virtuoso(workdir, detached)
+        return _start_virtuoso(workdir, detached, 170_000 if large else 10_000)
     raise ValueError(name)
 
 
@@ -150,8 +152,8 @@ MaxMemPoolSize = 200000000
 PrefixResultNames = 0
 MacSpotlight = 0
 MaxQueryMem = 2G
-NumberOfBuffers = 170000
-MaxDirtyBuffers = 130000
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty_buffers}
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
@@ -219,10 +221,18 @@ GRANTS = (
 """Loopback only: the unauthenticated GSP endpoint may write (never do this on a network)."""
 
 
-def _start_virtuoso(workdir: Path, detached: bool) -> Engine:
+def _start_virtuoso(workdir: Path, detached: bool, buffers: int) -> Engine:
     http_port, sql_port = free_port(), free_port()
     ini = workdir / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(dir=workdir, http_port=http_port, sql_port=sql_port))
+    ini.write_text(
+        VIRTUOSO_INI.format(
+            dir=workdir,
+            http_port=http_port,
+            sql_port=sql_port,
+            buffers=buffers,
+            dirty_buffers=buffers * 3 // 4,
+        )
+    )
     log = workdir / "virtuoso.stdout"
     process = subprocess.Popen(
         ["virtuoso-t", "+foreground", "+configfile", str(ini)],
