@@ -143,6 +143,8 @@ def test_access_lines_are_written_by_the_batch_writer(capfd: pytest.CaptureFixtu
     on stderr within a period, and `stop` (at exit) writes what is still queued."""
     from peacetalks import logs
 
+    loggers = [logging.getLogger(n) for n in ("peacetalks", "peacetalks.access")]
+    saved = [(lg.handlers[:], lg.level, lg.propagate) for lg in loggers]
     logs.configure_logging("info")
     try:
         logs.log_access({"method": "GET", "path": "/x", "state": {"rows": 3}}, 200, 0.0)
@@ -152,9 +154,12 @@ def test_access_lines_are_written_by_the_batch_writer(capfd: pytest.CaptureFixtu
         assert logs._listener is not None
         logs._listener.stop()
         second = capfd.readouterr().err
-    finally:
-        logging.getLogger("peacetalks.access").handlers.clear()
+    finally:  # handlers on capfd's stream must not outlive it (later logging would fail)
+        if logs._listener is not None:
+            logs._listener.stop()
         logs._listener = None
+        for lg, (handlers, level, propagate) in zip(loggers, saved, strict=True):
+            lg.handlers[:], lg.level, lg.propagate = handlers, level, propagate
     assert json.loads(first.strip())["rows"] == 3
     assert json.loads(second.strip())["path"] == "/y"
 
