@@ -77,16 +77,20 @@ def _wait(engine: Engine, probe: str, seconds: float) -> None:
     raise RuntimeError(f"{engine.name} did not answer within {seconds} s: {engine.log}")
 
 
-def start(name: str, workdir: Path) -> Engine:
+def start(name: str, workdir: Path, *, detached: bool = False, large: bool = False) -> Engine:
+    """Start engine `name` with its files in `workdir`; `detached`: in a session of its own,
+    so that it outlives this process (bench/remote.py keeps engines loaded between runs);
+    `large`: sized for millions of triples (Virtuoso's page buffers: 1.3 GB, else 80 MB —
+    the suite may hold dozens of engines at once, one per dataset version)."""
     workdir.mkdir(parents=True, exist_ok=True)
     if name == "oxigraph":
-        return _start_oxigraph(workdir)
+        return _start_oxigraph(workdir, detached)
     if name == "virtuoso":
-        return _start_virtuoso(workdir)
+        return _start_virtuoso(workdir, detached, 170_000 if large else 10_000)
     raise ValueError(name)
 
 
-def _start_oxigraph(workdir: Path) -> Engine:
+def _start_oxigraph(workdir: Path, detached: bool) -> Engine:
     binary = oxigraph_binary()
     assert binary, available("oxigraph")
     port = free_port()
@@ -95,6 +99,7 @@ def _start_oxigraph(workdir: Path) -> Engine:
         [binary, "serve", "--bind", f"127.0.0.1:{port}"],  # in memory: no --location
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
+        start_new_session=detached,
     )
     engine = Engine("oxigraph", f"http://127.0.0.1:{port}/query", process, log)
     _wait(engine, engine.query_url, 30)
@@ -147,8 +152,8 @@ MaxMemPoolSize = 200000000
 PrefixResultNames = 0
 MacSpotlight = 0
 MaxQueryMem = 2G
-NumberOfBuffers = 170000
-MaxDirtyBuffers = 130000
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty_buffers}
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
@@ -216,16 +221,25 @@ GRANTS = (
 """Loopback only: the unauthenticated GSP endpoint may write (never do this on a network)."""
 
 
-def _start_virtuoso(workdir: Path) -> Engine:
+def _start_virtuoso(workdir: Path, detached: bool, buffers: int) -> Engine:
     http_port, sql_port = free_port(), free_port()
     ini = workdir / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(dir=workdir, http_port=http_port, sql_port=sql_port))
+    ini.write_text(
+        VIRTUOSO_INI.format(
+            dir=workdir,
+            http_port=http_port,
+            sql_port=sql_port,
+            buffers=buffers,
+            dirty_buffers=buffers * 3 // 4,
+        )
+    )
     log = workdir / "virtuoso.stdout"
     process = subprocess.Popen(
         ["virtuoso-t", "+foreground", "+configfile", str(ini)],
         cwd=workdir,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
+        start_new_session=detached,
     )
     engine = Engine(
         "virtuoso",
@@ -258,26 +272,62 @@ def isql(engine: Engine, script: str) -> str:
 # ------------------------------------------------------------------ the suite's switch
 
 BACKEND_TESTS = (
+    # the seam's own tests
     "tests/backend/",
+    # canned queries: goldens, parameters, errors, OpenAPI
     "tests/api/test_queries_golden.py",
     "tests/api/test_api.py",
-    "tests/linked_data/test_roundtrip.py",
-    "tests/linked_data/test_dumps.py",
-    "tests/linked_data/test_dereference.py",
-    "tests/linked_data/test_void.py",
+    # Linked Data: pages, dumps and their round trip, VoID, the ontology's page
+    "tests/linked_data/",
+    # the SPARQL protocol above the seam: guard through HTTP, row cap and truncation,
+    # deadline (503), negotiation and writers, result cache (ETag, 304), the W3C suites
     "tests/sparql/test_sparql_protocol.py",
+    "tests/sparql/test_safety.py",
+    "tests/sparql/test_result_cache.py",
+    "tests/sparql/test_awkward_literals.py",
+    "tests/sparql/test_w3c_protocol.py",
+    "tests/sparql/test_w3c_query.py",
+    "tests/sparql/test_attacks.py::test_security_headers",
+    "tests/sparql/test_attacks.py::test_a_superscript_limit_is_a_400",
+    "tests/sparql/test_attacks.py::test_fuzz_never_connects_crashes_or_writes",
+    "tests/sparql/test_attacks.py::test_after_the_fuzz_the_store_is_unchanged",
+    "tests/sparql/test_attacks.py::test_the_openapi_document_tells_the_truth",
+    # pages for browsers: landing, query page, questions, pictures
     "tests/web/test_landing.py",
+    "tests/web/test_pages.py",
+    "tests/web/test_pictures.py",
+    "tests/web/test_questions.py",
+    # `peacetalks serve` processes (tests/serving.py puts them on the engine too): SPARQL
+    # clients, HTTP limits, the README's examples
+    "tests/sparql/test_clients.py",
+    "tests/sparql/test_attacks.py::test_oversized_headers_are_refused",
+    "tests/sparql/test_attacks.py::test_a_large_body_is_not_taken_for_large_headers",
+    "tests/sparql/test_attacks.py::test_slow_senders_are_cut_off",
+    "tests/test_doc_examples.py",
+    # operations: /health, /ready, CORS, the access log
+    "tests/ops/test_ops.py",
+    # an imported statement is served by /api
+    "tests/curation/test_import.py::test_readme_row_is_imported_validated_and_served",
 )
-"""The tests whose apps `PEACETALKS_TEST_BACKEND` moves onto a remote engine (the marker
-`backend`): canned-query goldens, dumps and their round trip, Linked Data pages, VoID, the
-SPARQL protocol matrix, the landing page. Worker, cache and attack tests are about the
-embedded store and stay off it."""
+"""What `PEACETALKS_TEST_BACKEND` moves onto a remote engine (the marker `backend`): each
+module, or module::test, whose tests go through an app made by `create_app`. Not listed,
+because they are about the embedded store or make no app: tests/dataset/ (building, the
+cache files, the on-disk store, the closure, start-up imports), tests/sparql/
+test_executor.py and the workers part of test_attacks.py (worker processes, their deadline,
+kill and network isolation), test_guard.py / test_negotiation.py / test_results.py and the
+guard-only tests of test_attacks.py (functions called directly, no app),
+tests/web/test_browser.py (its own marker and group; it would run on the engine too), the
+ontology, graph and curation content checks."""
 
 EMBEDDED_ONLY = {
-    # reads the embedded store's N-Quads cache file, which a remote dataset does not have
-    "tests/linked_data/test_dumps.py::test_bytes_do_not_depend_on_blank_node_labels",
+    "tests/linked_data/test_dumps.py::test_bytes_do_not_depend_on_blank_node_labels": (
+        "reads the embedded store's N-Quads cache file, which a remote dataset does not have"
+    ),
+    "tests/ops/test_ops.py::test_lifespan_closes_the_workers": (
+        "the embedded query worker processes (a remote app has none)"
+    ),
 }
-"""Tests in those modules that are about the embedded store itself (not marked)."""
+"""Tests in those modules that are about the embedded store itself (not marked), and why."""
 
 SWITCH = "PEACETALKS_TEST_BACKEND"
 
@@ -304,6 +354,22 @@ class Engines:
                 raise
             self.by_version[version] = engine
         return self.by_version[version].query_url
+
+    def url_for_environment(self, env: dict[str, str]) -> str:
+        """The engine holding the dataset `peacetalks serve` would build with environment
+        `env` (its `PEACETALKS_*` settings), pushed on first use."""
+        from peacetalks.dataset.store import load_dataset
+        from peacetalks.settings import Settings
+
+        saved = dict(os.environ)
+        os.environ.clear()
+        os.environ.update(env)
+        try:
+            settings = Settings()
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        return self.url_for(load_dataset(settings), settings)
 
     def stop(self) -> None:
         for engine in self.by_version.values():
@@ -364,7 +430,9 @@ def mark_backend_tests(items: list[Any]) -> None:
     for item in items:
         path = Path(str(item.fspath)).resolve().relative_to(root).as_posix()
         node = f"{path}::{item.name.split('[', 1)[0]}"
-        if node not in EMBEDDED_ONLY and any(path.startswith(p) for p in BACKEND_TESTS):
+        if node not in EMBEDDED_ONLY and any(
+            node == p if "::" in p else node.startswith(p) for p in BACKEND_TESTS
+        ):
             item.add_marker(pytest.mark.backend)
 
 

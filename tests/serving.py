@@ -58,6 +58,11 @@ def serve(env_overrides: Mapping[str, str], ready_timeout: float = 90) -> Iterat
     env.update(env_overrides)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SERVER), env.get("PYTHONPATH")]))
     _seed_catalog_checks(env)
+    import engines
+
+    if engines.ACTIVE is not None and not env.get("PEACETALKS_BACKEND"):
+        # PEACETALKS_TEST_BACKEND: the served app too reads its dataset from the engine
+        env["PEACETALKS_BACKEND"] = engines.ACTIVE.url_for_environment(env)
     process = subprocess.Popen(
         [
             sys.executable,

@@ -91,7 +91,9 @@ class Settings(BaseSettings):
     backend_auth: str | None = None
     """`Authorization` header value sent to the engine (`Basic …`, `Bearer …`)."""
     backend_store_url: str | None = None
-    """Graph Store Protocol URL of the engine (default: from its engine profile)."""
+    """Graph Store Protocol URL of the engine (default: from its engine profile). It is the
+    only URL written to (`peacetalks push`: PUT/DELETE of whole graphs); peacetalks never
+    sends SPARQL Update, so there is no update URL to set."""
     backend_engine: Literal["auto", "generic", "oxigraph", "virtuoso"] = "auto"
     """Engine profile (`peacetalks.backend.engines`); `auto` reads the engine's `Server` header."""
     backend_connections: Annotated[int, Field(ge=1)] = 16

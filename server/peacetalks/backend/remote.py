@@ -26,9 +26,10 @@ are the same on both backends:
 
 `RemoteStore` is the read-only part of `pyoxigraph.Store` the pages, dumps, VoID and label
 look-ups call (`query`, `quads_for_pattern`, `len`, iteration), over the same client; whole
-named graphs come from the Graph Store Protocol. `connect(settings)` reads the dataset
-record `peacetalks push` left in the engine (`peacetalks.backend.push`) and returns a
-`Dataset` over a `RemoteStore`.
+named graphs come from the Graph Store Protocol; small pattern answers (labels, types) are
+remembered, since the pushed dataset does not change under a running front end.
+`connect(settings)` reads the dataset record `peacetalks push` left in the engine
+(`peacetalks.backend.push`) and returns a `Dataset` over a `RemoteStore`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -412,11 +414,21 @@ class RemoteStore:
     """The read-only `pyoxigraph.Store` surface peacetalks' pages, dumps and look-ups use,
     answered by the engine (see the module docstring). Results are pyoxigraph objects."""
 
+    MEMO_ENTRIES = 8192
+    """Patterns whose quads are remembered (least recently used ones are forgotten)."""
+    MEMO_QUADS = 64
+    """Only answers of at most this many quads are remembered: labels, a resource's types."""
+
     def __init__(self, endpoint: Endpoint, graph_counts: dict[str, int], timeout: float) -> None:
         self.endpoint = endpoint
         self.graphs = tuple(sorted(graph_counts))
         self._total = sum(graph_counts.values())
         self._timeout = timeout
+        # The pushed dataset never changes under a front end (a new push means a restart,
+        # README "Many front ends"), so a pattern's quads can be remembered: a page asks for
+        # the labels of every neighbour, and the same actors and issues are on every page.
+        self._memo: OrderedDict[tuple[str, ...], tuple[ox.Quad, ...]] = OrderedDict()
+        self._memo_lock = threading.Lock()
 
     def __len__(self) -> int:
         return self._total
@@ -442,6 +454,11 @@ class RemoteStore:
             named = tuple(_graph_iri(g) for g in _as_list(named_graphs))
         elif use_default_graph_as_union:
             default, named = self.graphs, self.graphs
+        elif info.from_graphs or info.from_named_graphs:
+            # the query's own dataset, as pyoxigraph takes it (a protocol one would override
+            # it); FROM NAMED alone leaves the default graph empty
+            default = info.from_graphs or (EMPTY_GRAPH,)
+            named = info.from_named_graphs
         else:  # the store's own default graph: empty in every peacetalks dataset
             default, named = (EMPTY_GRAPH,), self.graphs
         text = bind_values(query, {v.value: str(t) for v, t in (substitutions or {}).items()})
@@ -485,13 +502,24 @@ class RemoteStore:
             for v, t in zip("spog", (subject, predicate, object, graph_name), strict=True)
             if t is not None
         }
+        key = tuple(f"{v}={t}" for v, t in bound.items())
+        with self._memo_lock:
+            if (known := self._memo.get(key)) is not None:
+                self._memo.move_to_end(key)
+                return iter(known)
         rows = self.query(
             "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }",
             use_default_graph_as_union=True,
             substitutions={ox.Variable(v): _term(t) for v, t in bound.items()},
         )
         assert isinstance(rows, ox.QuerySolutions)
-        return iter([ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows])
+        quads = tuple(ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows)
+        if len(quads) <= self.MEMO_QUADS:
+            with self._memo_lock:
+                self._memo[key] = quads
+                if len(self._memo) > self.MEMO_ENTRIES:
+                    self._memo.popitem(last=False)
+        return iter(quads)
 
 
 def _term(text: str) -> Any:

@@ -82,12 +82,15 @@ class Admission:
 
 
 def admission(request: Request, settings: Settings) -> contextlib.AbstractAsyncContextManager[None]:
-    """The app's `Admission` for the running event loop (one per loop: tests start several)."""
-    if settings.workers == 0:
+    """The app's `Admission` for the running event loop (one per loop: tests start several).
+    Its slots are the query workers — or, on a remote engine, the pooled connections to it
+    (`PEACETALKS_BACKEND_CONNECTIONS`), which is as many queries as run there at once."""
+    slots = settings.backend_connections if settings.backend else settings.workers
+    if slots == 0:
         return contextlib.nullcontext()
     current: Admission | None = getattr(request.app.state, "admission", None)
     if current is None or current.loop is not asyncio.get_running_loop():
-        current = Admission(settings.workers, settings.queue_limit, settings.queue_timeout)
+        current = Admission(slots, settings.queue_limit, settings.queue_timeout)
         request.app.state.admission = current
     return current()
 
