@@ -2,7 +2,7 @@
 
     python bench/startup.py [--parts startup inference memory speed] [--repeats 3]
                             [--sizes 10000 100000 1000000] [--owlrl-budget 120]
-                            [--memory-sizes 1000000] [--memory-modes memory disk]
+                            [--memory-sizes 1000000] [--memory-modes auto memory disk]
                             [--speed-size 1000000]
 
 - startup: seconds from process start to the first answer of a SPARQL query on the curated
@@ -99,12 +99,20 @@ def start(cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen
 
 CHECKOUT = [ROOT]
 """The source checkout whose `peacetalks serve` is measured (`--checkout`, e.g. main)."""
+PYCACHE: list[Path] = []
+"""Where the measured servers keep their bytecode (in the run's temporary directory)."""
 
 
 def peacetalks_env(cache: Path, data: Path | None = None) -> dict[str, str]:
     server = str(CHECKOUT[0] / "server")
     env = dict(os.environ, PYTHONPATH=server, PEACETALKS_CACHE_DIR=str(cache))
     env.pop("PEACETALKS_DATA", None)
+    # An installed server has its bytecode compiled; with PYTHONDONTWRITEBYTECODE (set in
+    # some shells and CI images) every start would compile all of it again. Kept out of
+    # the checkout: the first cold start writes it under the run's temporary directory.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    if PYCACHE:
+        env["PYTHONPYCACHEPREFIX"] = str(PYCACHE[0])
     if data is not None:
         env["PEACETALKS_DATA"] = str(data)
     return env
@@ -304,8 +312,10 @@ def bench_memory(tmp: Path, sizes: list[int], modes: list[str]) -> None:
             env = {"PEACETALKS_STORE": mode}
             build, rss, pss = _start_and_measure(cache, data, env)
             warm, warm_rss, warm_pss = _start_and_measure(cache, data, env)
+            picked = "disk" if any(cache.glob("dataset-*.store")) else "memory"
             print(
-                f"  {size:>9,} store={mode:<6}: after cold start RSS {rss:6.0f} PSS {pss:6.0f} "
+                f"  {size:>9,} store={mode}->{picked:<6}: "
+                f"after cold start RSS {rss:6.0f} PSS {pss:6.0f} "
                 f"(cold start {build:.1f} s); after warm start RSS {warm_rss:6.0f} "
                 f"PSS {warm_pss:6.0f} (warm start {warm:.1f} s)",
                 flush=True,
@@ -365,7 +375,7 @@ def main() -> int:
     p.add_argument("--sizes", nargs="+", type=int, default=[10_000, 100_000, 1_000_000])
     p.add_argument("--owlrl-budget", type=float, default=120.0)
     p.add_argument("--memory-sizes", nargs="+", type=int, default=[1_000_000])
-    p.add_argument("--memory-modes", nargs="+", default=["memory", "disk"])
+    p.add_argument("--memory-modes", nargs="+", default=["auto"], help="PEACETALKS_STORE values")
     p.add_argument("--speed-size", type=int, default=1_000_000)
     p.add_argument("--checkout", type=Path, default=ROOT, help="measure this checkout's server")
     args = p.parse_args()
@@ -374,6 +384,7 @@ def main() -> int:
         print("needs bench/.venv-peers (see bench/README.md)", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory(prefix="peacetalks-startup-") as tmp:
+        PYCACHE[:] = [Path(tmp) / "pycache"]
         if "startup" in args.parts:
             bench_startup(Path(tmp), args.repeats)
         if "inference" in args.parts:
