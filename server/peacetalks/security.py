@@ -13,6 +13,7 @@ Headers (pure ASGI, added to the response start, no per-request allocation beyon
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,6 +32,16 @@ HTML_CSP_BYTES = HTML_CSP.encode()
 FRAMING = [(b"x-frame-options", b"DENY")]
 
 
+def secured(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """A response's headers with the security headers above added."""
+    out = list(headers)
+    out += ALWAYS
+    content_type = next((v for k, v in out if k == b"content-type"), b"")
+    if content_type.startswith(b"text/html"):
+        out += [(b"content-security-policy", HTML_CSP_BYTES), *FRAMING]
+    return out
+
+
 class SecurityHeadersMiddleware:
     """Adds the headers above to every HTTP response."""
 
@@ -44,12 +55,7 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                headers += ALWAYS
-                content_type = next((v for k, v in headers if k == b"content-type"), b"")
-                if content_type.startswith(b"text/html"):
-                    headers += [(b"content-security-policy", HTML_CSP_BYTES), *FRAMING]
-                message["headers"] = headers
+                message["headers"] = secured(message.get("headers", ()))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

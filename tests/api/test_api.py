@@ -45,15 +45,19 @@ def executed(client: TestClient) -> Iterator[list[QueryRequest]]:
     """Records every QueryRequest the executor receives."""
     executor = client.app.state.api_executor  # type: ignore[attr-defined]
     seen: list[QueryRequest] = []
-    original = executor.run
+    original, original_async = executor.run, executor.run_async
 
     def recording(request: QueryRequest, **kwargs: Any) -> Any:
         seen.append(request)
         return original(request, **kwargs)
 
-    executor.run = recording
+    async def recording_async(request: QueryRequest, **kwargs: Any) -> Any:
+        seen.append(request)
+        return await original_async(request, **kwargs)
+
+    executor.run, executor.run_async = recording, recording_async
     yield seen
-    executor.run = original
+    executor.run, executor.run_async = original, original_async
 
 
 def slugs(rows: list[dict[str, Any]], column: str) -> set[str]:
@@ -356,8 +360,13 @@ def test_repeated_page_is_answered_from_the_result_cache(
     with TestClient(create_app(settings)) as cached:
         runs: list[QueryRequest] = []
         executor = cached.app.state.api_executor  # type: ignore[attr-defined]
-        original = executor.run
-        executor.run = lambda request, **kw: runs.append(request) or original(request, **kw)
+        original = executor.run_async  # /api awaits the worker (the lean path)
+
+        async def recording(request: QueryRequest, **kw: Any) -> Any:
+            runs.append(request)
+            return await original(request, **kw)
+
+        executor.run_async = recording
         first = cached.get("/api/who-said-what?issue=crimea", headers=JSON).json()
         again = cached.get("/api/who-said-what?issue=crimea", headers=JSON).json()
         other = cached.get("/api/who-said-what?issue=kursk", headers=JSON).json()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -32,6 +33,30 @@ def test_shipped_query_loads(path: Path) -> None:
     for param in query.params:
         assert param.name in query.variables
         assert not (param.required and param.sample is None)
+
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_shipped_query_speaks_japanese_too(path: Path) -> None:
+    """The Japanese /questions pages show these texts: every shipped query has them."""
+    query = load_query(path)
+    texts = [query.summary_ja, query.description_ja] + [p.description_ja for p in query.params]
+    assert all(JAPANESE.search(text) for text in texts), query.name
+
+
+def test_japanese_texts_are_optional_and_must_be_text(tmp_path: Path) -> None:
+    source = (resources.queries_dir() / "issues.rq").read_text(encoding="utf-8")
+    bare = "\n".join(line for line in source.split("\n") if "_ja:" not in line)
+    (tmp_path / "issues.rq").write_text(bare, encoding="utf-8")
+    query = load_query(tmp_path / "issues.rq")
+    assert query.summary_ja == "" and query.params[0].description_ja == ""
+    (tmp_path / "issues.rq").write_text(
+        bare.replace("#+ tags:", "#+ summary_ja: [not, text]\n#+ tags:"), encoding="utf-8"
+    )
+    with pytest.raises(CatalogError, match="summary_ja must be a non-empty string"):
+        load_query(tmp_path / "issues.rq")
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)

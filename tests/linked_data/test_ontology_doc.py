@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import html5lib
+import pyoxigraph as ox
 import pytest
 import rdflib
 from fastapi.testclient import TestClient
@@ -100,3 +101,31 @@ def test_pylode_page_does_not_run_languages_together(tmp_path: Path) -> None:
     assert "Account" in text or "account" in text
     assert "account説明" not in text
     assert not re.search(r"[A-Za-z][\u3040-\u30ff\u4e00-\u9fff]", text)  # "word日本語" run together
+
+
+def test_fallback_page_escapes_what_the_ontology_says() -> None:
+    """Labels and definitions are text: markup in them is shown, never run."""
+    term = ox.NamedNode(PT + "Hostile")
+    triples = [
+        *ontology_triples(),
+        ox.Triple(
+            term,
+            ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+            ox.NamedNode("http://www.w3.org/2002/07/owl#Class"),
+        ),
+        ox.Triple(
+            term,
+            ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+            ox.Literal("<script>alert(1)</script>", language="en"),
+        ),
+        ox.Triple(
+            term,
+            ox.NamedNode("http://www.w3.org/2004/02/skos/core#definition"),
+            ox.Literal('a "quoted" & <b>bold</b> claim', language="en"),
+        ),
+    ]
+    text = ontology_page(triples)
+    html5lib.HTMLParser(strict=True).parse(text)
+    assert "<script>alert" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "&lt;b&gt;bold&lt;/b&gt;" in text and "<b>bold" not in text
+    assert 'id="Hostile"' in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -221,3 +222,64 @@ def test_closing_while_a_replacement_starts_logs_no_error(
         if thread.name == "peacetalks-worker-restart":
             thread.join(30)
     assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text
+
+
+def test_run_async_answers_like_run(executor: QueryExecutor) -> None:
+    """The awaited hand-off gives the same bytes and the same named errors as `run`."""
+    request = QueryRequest(f"SELECT ?s WHERE {{ ?s {LABEL} ?l }}", JSON)
+
+    async def both() -> tuple[bytes, bytes]:
+        first = await executor.run_async(request)
+        with pytest.raises(QuerySyntaxError):
+            await executor.run_async(QueryRequest("SELECT WHERE {", JSON))
+        return first.body, (await executor.run_async(request)).body
+
+    first, again = asyncio.run(both())
+    assert first == again == executor.run(request).body
+
+
+def test_run_async_reads_an_answer_larger_than_the_socket_buffer(tmp_path: Path) -> None:
+    """3 000 rows of JSON (~0.4 MB, more than a socket pair buffers) arrive in pieces; the
+    event loop reads them as they come and the answer is whole."""
+    ex = _executor_over_3000_triples(tmp_path)
+    try:
+        request = QueryRequest("SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s", JSON)
+        result = asyncio.run(ex.run_async(request, timeout=60))
+        assert len(result.body) > 300_000
+        assert result.body == ex.run(request, timeout=60).body
+        assert len(json.loads(result.body)["results"]["bindings"]) == result.rows == 3000
+    finally:
+        ex.close()
+
+
+def test_run_async_deadline_kills_and_a_cancelled_query_frees_its_slot(tmp_path: Path) -> None:
+    """Past the deadline the worker is killed (QueryTimeout) and replaced; a request cancelled
+    mid-query (its answer would never be read) gets its worker replaced too, so the pool
+    keeps its size and answers."""
+    ex = _executor_over_3000_triples(tmp_path)
+    slow = QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }", JSON)
+    ask = QueryRequest(f"ASK {{ <{EX}s1> ?p ?o }}", JSON)
+    try:
+
+        async def deadline() -> None:
+            started = time.monotonic()
+            with pytest.raises(QueryTimeout):
+                await ex.run_async(slow, timeout=1.0)
+            assert time.monotonic() - started < 10
+
+        asyncio.run(deadline())
+        _wait_until(lambda: ex._idle.qsize() == 1)
+        assert json.loads(asyncio.run(ex.run_async(ask, timeout=60)).body)["boolean"] is True
+
+        async def cancelled() -> None:
+            task = asyncio.ensure_future(ex.run_async(slow, timeout=60))
+            await asyncio.sleep(0.3)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+        asyncio.run(cancelled())
+        _wait_until(lambda: ex._idle.qsize() == 1)
+        assert json.loads(ex.run(ask, timeout=60).body)["boolean"] is True
+    finally:
+        ex.close()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 import pytest
+from peacetalks import resources
 from peacetalks.errors import ForbiddenQuery, PayloadTooLarge
+from peacetalks.sparql import guard
 from peacetalks.sparql.guard import check_query, inspect_query, tokenize
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
@@ -176,3 +178,36 @@ def test_docstring_examples() -> None:
     import peacetalks.sparql.guard
 
     assert doctest.testmod(peacetalks.sparql.guard).failed == 0
+
+
+def _significant_by_lexer(text: str) -> list[tuple[str | None, str]]:
+    return [
+        (m.lastgroup, m.group())
+        for m in guard._LEXER.finditer(text)
+        if m.lastgroup not in ("ws", "comment", "other")
+    ]
+
+
+def _significant_by_scanner(text: str) -> list[tuple[str | None, str]]:
+    return [
+        (m.lastgroup, m.group(m.lastgroup))  # type: ignore[arg-type]
+        for m in guard._SIGNIFICANT.finditer(text)
+        if m.lastgroup not in ("other", "end")
+    ]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_scanner_sees_the_lexers_tokens(seed: int) -> None:
+    """`_scan` walks `_SIGNIFICANT` (whitespace and comments folded into each match): the
+    same significant tokens as `_LEXER`, on the canned queries and on random texts built of
+    SPARQL's awkward pieces."""
+    import random
+
+    rng = random.Random(seed)
+    pieces = ["#c\n", "# x", " ", "\n\t", '"s"', "'t'", '"""a"b"""', '"\\"', "'", "<i>", "<",
+              "?v", "$w", "ex:a", "SERVICE", "a.b", "{", "}", "((", ")", "[]", ";", ",", "\\u0041",
+              "*", "=", "\r\n", "#", "\\", "%41"]  # fmt: skip
+    texts = [p.read_text(encoding="utf-8") for p in sorted(resources.queries_dir().glob("*.rq"))]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 80))) for _ in range(500)]
+    for text in texts:
+        assert _significant_by_scanner(text) == _significant_by_lexer(text), text

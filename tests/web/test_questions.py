@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 import html5lib
+import markupsafe
 import pytest
 from fastapi.testclient import TestClient
 from ld_common import shipped_client
@@ -86,3 +87,32 @@ def test_bad_values_are_explained(client: TestClient) -> None:
     bad_date = client.get("/questions/who-said-what?issue=crimea&from=2025-13")
     assert bad_date.status_code == 400 and "from" in bad_date.text
     assert client.get("/questions/no-such-question").status_code == 404
+
+
+def test_long_text_keeps_a_readable_column_and_the_table_scrolls(client: TestClient) -> None:
+    """Eleven columns of who-said-what squeezed summaries into a word per line: a long cell
+    is marked so the stylesheet gives it a measure, and the table sits in a scroll box."""
+    page = client.get("/questions/who-said-what?issue=crimea").text
+    api = client.get("/api/who-said-what?issue=crimea").json()
+    summary = api["rows"][0]["summary"]["value"]
+    assert len(summary) > 60
+    table = page[page.index('<div class="scroll">') :]
+    cell = table[: table.index(str(markupsafe.escape(summary)))].rsplit("<td", 1)[1]
+    assert cell.startswith(' class="long">')
+    css = client.get("/static/site.css").text
+    assert "#results td.long { min-width: 20rem; }" in css
+
+
+def test_the_japanese_pages_are_japanese(client: TestClient) -> None:
+    listing = client.get("/questions?lang=ja").text
+    for query in catalog(client).values():  # type: ignore[arg-type]
+        assert str(markupsafe.escape(query.summary_ja)) in listing, query.name
+        assert str(markupsafe.escape(query.summary)) not in listing, query.name
+    page = client.get("/questions/who-said-what?lang=ja&issue=crimea").text
+    found = catalog(client)["who-said-what"]  # type: ignore[index]
+    assert f"<h1>{markupsafe.escape(found.summary_ja)}</h1>" in page
+    assert "<title>peacetalks — " + str(markupsafe.escape(found.summary_ja)) in page
+    assert str(markupsafe.escape(found.params[0].description_ja)) in page
+    assert "スラッグ、英語または日本語の名前" in page
+    english = client.get("/questions/who-said-what?lang=en&issue=crimea").text
+    assert f"<h1>{markupsafe.escape(found.summary)}</h1>" in english

@@ -41,11 +41,29 @@ from peacetalks.api.shape import COLUMN_TYPES, LIST_TYPES, Column
 
 log = logging.getLogger("peacetalks.catalog")
 
-HEADER_KEYS = {"summary", "description", "tags", "params", "columns"}
-"""Keys allowed at the top of a header; `summary`, `description` and `columns` are required."""
+HEADER_KEYS = {
+    "summary",
+    "description",
+    "summary_ja",
+    "description_ja",
+    "tags",
+    "params",
+    "columns",
+}
+"""Keys allowed at the top of a header; `summary`, `description` and `columns` are required
+(`summary_ja` / `description_ja`: the Japanese text of the pages, English if absent)."""
 COLUMN_KEYS = {"name", "type", "description", "qualifier"}
 """Keys allowed in one column; `name`, `type` and `description` are required."""
-PARAM_KEYS = {"name", "type", "required", "default", "description", "example", "bound"}
+PARAM_KEYS = {
+    "name",
+    "type",
+    "required",
+    "default",
+    "description",
+    "description_ja",
+    "example",
+    "bound",
+}
 """Keys allowed in one parameter; `name`, `type` and `description` are required."""
 RESERVED_NAMES = {"limit", "offset", "format"}
 """Query-string names the API itself uses; no parameter may take them."""
@@ -72,6 +90,9 @@ class CannedQuery:
     returns those as sorted arrays (GROUP_CONCAT's order is the engine's, not stable)."""
     declared: tuple[Column, ...] = ()
     """The `columns:` of the header: each result column with its type (`api.shape`)."""
+    summary_ja: str = ""
+    description_ja: str = ""
+    """Japanese `summary` and `description` (empty: the pages show the English)."""
 
     @cached_property
     def _separators(self) -> dict[str, str]:
@@ -177,6 +198,10 @@ def _parse_param(file: Path, index: int, raw: Any) -> Param:
         name=name,
         type=ptype,
         description=_text(file, f"{where}: description", raw.get("description")) or "",
+        description_ja=_text(
+            file, f"{where}: description_ja", raw.get("description_ja"), required=False
+        )
+        or "",
         required=required,
         default=default,
         example=example,
@@ -378,6 +403,9 @@ def load_query(path: Path, checks: CheckCache | None = None) -> CannedQuery:
         path=path,
         summary=_text(path, "summary", data.get("summary")) or "",
         description=_text(path, "description", data.get("description")) or "",
+        summary_ja=_text(path, "summary_ja", data.get("summary_ja"), required=False) or "",
+        description_ja=_text(path, "description_ja", data.get("description_ja"), required=False)
+        or "",
         tags=tuple(tags),
         params=params,
         text=source,

@@ -48,6 +48,8 @@ class Param:
     default: str | None = None
     example: str | None = None
     bound: str = "lower"
+    description_ja: str = ""
+    """The Japanese `description` (empty: the pages show the English)."""
 
     @property
     def sample(self) -> str | None:

@@ -19,23 +19,32 @@ import csv
 import io
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from peacetalks import resources
 from peacetalks.api import shape
 from peacetalks.api.binding import Binding, LabelIndex, bind
 from peacetalks.api.catalog import CannedQuery, Catalog
+from peacetalks.api.catalog_errors import CatalogError
 from peacetalks.api.params import PARAM_TYPES
 from peacetalks.api.shape import Labels
-from peacetalks.errors import BadRequest, NotAcceptable, NotFound, error_responses
-from peacetalks.sparql import negotiation
-from peacetalks.sparql.executor import QueryRequest
+from peacetalks.errors import (
+    BadRequest,
+    NotAcceptable,
+    NotFound,
+    PeacetalksError,
+    error_responses,
+)
+from peacetalks.sparql import guard, negotiation
+from peacetalks.sparql.executor import QueryRequest, QueryResult
 from peacetalks.sparql.result_cache import CachedAnswer, ResultCache
 
 DEFAULT_LIMIT = 1000
@@ -162,6 +171,15 @@ class CannedQueries:
         self.catalog = catalog
         self._index: tuple[str, LabelIndex, Labels] | None = None
         self._lock = threading.Lock()
+        self._graphs: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        """FROM / FROM NAMED graphs of each query that names some (the guard's reading)."""
+        for query in catalog.values():  # the guard, once per file (a few ms each)
+            try:
+                info = guard.inspect_query(query.paged_text(1, 0))
+            except PeacetalksError as e:
+                raise CatalogError(query.path, f"refused by the query guard: {e.message}") from e
+            if info.from_graphs or info.from_named_graphs:
+                self._graphs[query.name] = (info.from_graphs, info.from_named_graphs)
 
     def _indexes(self, request: Request) -> tuple[str, LabelIndex, Labels]:
         dataset = request.app.state.dataset
@@ -183,32 +201,36 @@ class CannedQueries:
         """The labels every `term` value carries."""
         return self._indexes(request)[2]
 
-    def _answer(self, request: Request, text: str, binding: Binding, limit: int) -> bytes:
-        """SPARQL JSON of one page of a canned query, from the result cache when the same
-        page with the same values was asked before (the dataset never changes while serving)."""
+    def _cache_key(self, request: Request, text: str, binding: Binding) -> str | None:
         cache: ResultCache | None = getattr(request.app.state, "result_cache", None)
-        key = (
-            cache.key(text, accept=SPARQL_JSON, substitutions=binding.substitutions)
-            if cache is not None
-            else None
-        )
-        if cache is not None and key and (hit := cache.get(key)):
-            return hit.body
-        result = request.app.state.api_executor.run(
-            QueryRequest(
-                query=text,
-                result_format=SPARQL_JSON,
-                substitutions=binding.substitutions,
-                max_rows=limit + 1,
-            )
-        )
-        if cache is not None and key:
-            cache.put(
+        if cache is None:
+            return None
+        return cache.key(text, accept=SPARQL_JSON, substitutions=binding.substitutions)
+
+    def _remember(self, request: Request, key: str | None, result: QueryResult) -> bytes:
+        if key:
+            request.app.state.result_cache.put(
                 key, CachedAnswer(result.body, result.media_type, result.rows, result.truncated)
             )
         return result.body
 
-    def run(self, query: CannedQuery, request: Request) -> Response:
+    def _query_request(
+        self, query: CannedQuery, text: str, binding: Binding, limit: int
+    ) -> QueryRequest:
+        """The page's request. The guard judged the file's text at start-up (`build_router`;
+        the appended LIMIT/OFFSET are validated integers), so the worker does not again."""
+        graphs = self._graphs.get(query.name)
+        return QueryRequest(
+            query=text,
+            result_format=SPARQL_JSON,
+            substitutions=binding.substitutions,
+            max_rows=limit + 1,
+            default_graph=graphs[0] if graphs else None,
+            named_graphs=graphs[1] if graphs else None,
+            inspected=True,
+        )
+
+    def _prepare(self, query: CannedQuery, request: Request) -> _Page:
         fmt = choose_format(request)
         declared = {p.name for p in query.params}
         unknown = sorted(set(request.query_params) - declared - {"limit", "offset", "format"})
@@ -228,23 +250,55 @@ class CannedQueries:
             raise BadRequest(f"parameter {repeated[0]!r} given more than once")
         given = {name: request.query_params[name] for name in declared & set(request.query_params)}
         binding = bind(query, given, self.index(request))
-        raw = json.loads(self._answer(request, query.paged_text(limit + 1, offset), binding, limit))
+        return _Page(fmt, binding, limit, offset, query.paged_text(limit + 1, offset))
+
+    def run(self, query: CannedQuery, request: Request) -> Response:
+        page = self._prepare(query, request)
+        key = self._cache_key(request, page.text, page.binding)
+        if key and (hit := request.app.state.result_cache.get(key)):
+            body = hit.body
+        else:
+            result = request.app.state.api_executor.run(
+                self._query_request(query, page.text, page.binding, page.limit)
+            )
+            body = self._remember(request, key, result)
+        return self._respond(query, request, page, body)
+
+    async def run_async(self, query: CannedQuery, request: Request) -> Response:
+        """`run` for the lean path: the worker's answer awaited on the event loop; the label
+        index, built once per dataset (~100 ms), is built on a thread."""
+        if self._index is None or self._index[0] != request.app.state.dataset.version:
+            await run_in_threadpool(self._indexes, request)
+        page = self._prepare(query, request)
+        key = self._cache_key(request, page.text, page.binding)
+        if key and (hit := request.app.state.result_cache.get(key)):
+            body = hit.body
+        else:
+            result = await request.app.state.api_executor.run_async(
+                self._query_request(query, page.text, page.binding, page.limit)
+            )
+            body = self._remember(request, key, result)
+        return self._respond(query, request, page, body)
+
+    def _respond(self, query: CannedQuery, request: Request, page: _Page, body: bytes) -> Response:
+        binding, limit, offset = page.binding, page.limit, page.offset
+        raw = json.loads(body)
         bindings = raw["results"]["bindings"]
         more = len(bindings) > limit
         bindings = bindings[:limit]
         headers = {"X-Peacetalks-Truncated": str(more).lower()}
-        if fmt == "sparql-json":
+        if page.fmt == "sparql-json":
             raw["results"]["bindings"] = bindings
             body_bytes = json.dumps(raw, ensure_ascii=False).encode("utf-8")
             return Response(body_bytes, media_type=SPARQL_JSON, headers=headers)
         labels = self.labels(request)
         rows = [row_values(query, b, labels) for b in bindings]
-        if fmt == "csv":
+        if page.fmt == "csv":
             lang = str(binding.values.get("lang") or "en")
             return Response(
                 to_csv(query, rows, lang), media_type="text/csv; charset=utf-8", headers=headers
             )
-        body: dict[str, Any] = {
+        answer: dict[str, Any] = {
             "query": query.name,
             "params": binding.values,
             "columns": list(query.columns),
@@ -255,8 +309,19 @@ class CannedQueries:
         }
         if more:
             following = {**request.query_params, "offset": str(offset + limit)}
-            body["next"] = f"{request.url.path}?{urlencode(following)}"
-        return JSONResponse(body, headers=headers)
+            answer["next"] = f"{request.url.path}?{urlencode(following)}"
+        return JSONResponse(answer, headers=headers)
+
+
+@dataclass(frozen=True)
+class _Page:
+    """One request's page of a canned query: its format, bound values and text."""
+
+    fmt: str
+    binding: Binding
+    limit: int
+    offset: int
+    text: str
 
 
 def example_url(query: CannedQuery) -> str:
@@ -362,13 +427,22 @@ def _page_for_browsers(request: Request, page: str) -> Response | None:
     return RedirectResponse(page + (f"?{query}" if query else ""), status_code=303)
 
 
-def build_router(directory: Path | None = None, *, cache_dir: Path | None = None) -> APIRouter:
+class CannedRouter(APIRouter):
+    """The `/api` router, with `lean`: each query's endpoint for the app's lean path
+    (`peacetalks.app.PeacetalksApp`), awaiting the worker instead of taking a thread."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.lean: dict[tuple[str, str], Callable[[Request], Awaitable[Response]]] = {}
+
+
+def build_router(directory: Path | None = None, *, cache_dir: Path | None = None) -> CannedRouter:
     """The `/api` router for the canned queries in `directory` (default: the shipped
     `queries/`). Raises `CatalogError` naming the file when a header is invalid. With
     `cache_dir`, the SPARQL checks of the files are cached there by content."""
     catalog = Catalog.load(directory or resources.queries_dir(), cache_dir)
     canned = CannedQueries(catalog)
-    router = APIRouter(prefix="/api", tags=["canned queries"])
+    router = CannedRouter(prefix="/api", tags=["canned queries"])
 
     @router.get("", summary="List the canned queries with their parameters")
     def list_queries(request: Request) -> Any:
@@ -383,6 +457,13 @@ def build_router(directory: Path | None = None, *, cache_dir: Path | None = None
             return canned.run(query, request)
 
         handler.__name__ = "run_" + query.name.replace("-", "_")
+
+        async def lean(request: Request) -> Response:
+            if browser_page := _page_for_browsers(request, f"/questions/{query.name}"):
+                return browser_page
+            return await canned.run_async(query, request)
+
+        router.lean[("GET", f"/api/{query.name}")] = lean
         return handler
 
     for query in catalog.values():

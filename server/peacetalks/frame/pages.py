@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -133,14 +132,3 @@ def remember(response: HTMLResponse, page: Frame) -> None:
     """Set the language cookie when the visitor chose a language with `?lang=`."""
     if page.remember:
         response.set_cookie(COOKIE, page.lang, max_age=365 * 86400, samesite="lax")
-
-
-BASE = Pages()
-"""Pages with only the base layout (`frame.html` wraps a body of ready HTML)."""
-
-
-def wrap(title: str, body: str, page: Frame | None = None, head: str = "") -> str:
-    """A complete document around `body` (HTML built and escaped by the caller)."""
-    return BASE.render(
-        "frame.html", page or Frame(), title=title, body=Markup(body), head=Markup(head)
-    )

@@ -1,7 +1,6 @@
-"""The linked-data pages (no JavaScript): resources, listings and errors rendered from
-`templates/` (Jinja2, autoescaped, inside the shared frame of `peacetalks.frame`), and the
-fallback ontology documentation, still built from strings where every value goes through
-`esc()` — labels and summaries may contain `<` or `&`.
+"""The linked-data pages (no JavaScript): resources, listings, errors and the fallback
+ontology documentation, rendered from `templates/` (Jinja2, autoescaped — labels and
+summaries may contain `<` or `&` — inside the shared frame of `peacetalks.frame`).
 
 Links to `https://w3id.org/peacetalks/id/…` become local `/id/…` paths, ontology terms link
 to `/ontology`, any other IRI (Wikidata, outlet URLs) is an external link.
@@ -11,23 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from peacetalks.frame.pages import Frame, Pages, wrap
+from peacetalks.frame.pages import Frame, Pages
 from peacetalks.linked_data import describe
 from peacetalks.linked_data.jsonld_context import ID_SPACE, ONTOLOGY_IRI, ONTOLOGY_NS
 
 Labeller = Callable[[str], str]
-
-
-def esc(text: object) -> str:
-    """Text escaped for HTML content and attribute values."""
-    return escape(str(text), quote=True)
 
 
 def local_href(iri: str) -> str | None:
@@ -37,31 +30,6 @@ def local_href(iri: str) -> str | None:
     if iri == ONTOLOGY_IRI or iri.startswith(ONTOLOGY_NS):
         return "/ontology" + iri[len(ONTOLOGY_IRI) :]
     return None
-
-
-def link(iri: str, text: str | None = None) -> str:
-    """An `<a>` to an IRI: local path for ours, external link for the rest."""
-    shown = esc(text if text is not None else iri)
-    local = local_href(iri)
-    if local is not None:
-        return f'<a href="{esc(local)}">{shown}</a>'
-    if iri.startswith(("http://", "https://")):
-        return f'<a class="external" rel="external" href="{esc(iri)}">{shown}</a>'
-    return shown
-
-
-def page(title: str, body: str, *, frame: Frame | None = None, head: str = "") -> str:
-    """A complete HTML document in the shared frame (`peacetalks.frame`); `title` is text,
-    `body` and `head` are HTML."""
-    return wrap(title, body, frame, head)
-
-
-def section(title: str, content: str) -> str:
-    return f"<section>\n<h2>{esc(title)}</h2>\n{content}</section>\n"
-
-
-def links(iris: Iterable[str], label: Labeller) -> str:
-    return ", ".join(link(i, label(i)) for i in iris)
 
 
 def error_page(
@@ -294,8 +262,9 @@ def kinds_page(counts: dict[str, int], frame: Frame | None = None) -> str:
     return _render("kinds.html", frame, title="peacetalks — resources", counts=counts)
 
 
-def ontology_page(triples: Sequence[ox.Triple]) -> str:
-    """Our own ontology documentation (used when pyLODE is unavailable or fails)."""
+def ontology_page(triples: Sequence[ox.Triple], frame: Frame | None = None) -> str:
+    """Our own ontology documentation (used when pyLODE is unavailable or fails): every
+    class and property with its labels, definition and schema links, from `ontology.html`."""
     from peacetalks.linked_data.jsonld_context import PREFIXES
 
     rdf_type = PREFIXES["rdf"] + "type"
@@ -314,50 +283,41 @@ def ontology_page(triples: Sequence[ox.Triple]) -> str:
             if isinstance(o, ox.Literal) and o.language == lang
         )
 
-    def label(iri: str) -> str:
-        return texts(iri, PREFIXES["rdfs"] + "label", "en") or describe.compact(iri)
+    def term(iri: str) -> dict[str, Any]:
+        parents = [
+            o.value
+            for p in ("subClassOf", "subPropertyOf", "domain", "range")
+            for o in values[iri].get(PREFIXES["rdfs"] + p, [])
+            if isinstance(o, ox.NamedNode)
+        ]
+        return {
+            "local": iri[len(ONTOLOGY_NS) :],
+            "label": texts(iri, PREFIXES["rdfs"] + "label", "en") or describe.compact(iri),
+            "ja": texts(iri, PREFIXES["rdfs"] + "label", "ja"),
+            "definition": texts(iri, PREFIXES["skos"] + "definition", "en"),
+            "parents": [shown_link(p, describe.compact(p)) for p in parents],
+        }
 
-    groups = (
+    groups = []
+    for heading, cls in (
         ("Classes", owl + "Class"),
         ("Object properties", owl + "ObjectProperty"),
         ("Datatype properties", owl + "DatatypeProperty"),
         ("Annotation properties", owl + "AnnotationProperty"),
-    )
-    title = texts(ONTOLOGY_IRI, PREFIXES["dcterms"] + "title", "en") or "peacetalks ontology"
-    description = texts(ONTOLOGY_IRI, PREFIXES["dcterms"] + "description", "en")
-    body = f"<h1>{esc(title)}</h1>\n<p>{esc(description)}</p>\n"
-    body += f'<p class="meta">IRI <code>{esc(ONTOLOGY_IRI)}</code> — also as '
-    body += '<a href="/ontology?format=ttl">Turtle</a> · '
-    body += '<a href="/ontology?format=rdfxml">RDF/XML</a> · '
-    body += '<a href="/ontology?format=jsonld">JSON-LD</a></p>\n'
-    for heading, cls in groups:
+    ):
         terms = sorted(
             iri
             for iri, props in values.items()
             if iri.startswith(ONTOLOGY_NS)
             and any(isinstance(o, ox.NamedNode) and o.value == cls for o in props.get(rdf_type, []))
         )
-        items = []
-        for iri in terms:
-            local = iri[len(ONTOLOGY_NS) :]
-            ja = texts(iri, PREFIXES["rdfs"] + "label", "ja")
-            definition = texts(iri, PREFIXES["skos"] + "definition", "en")
-            parents = [
-                o.value
-                for p in ("subClassOf", "subPropertyOf", "domain", "range")
-                for o in values[iri].get(PREFIXES["rdfs"] + p, [])
-                if isinstance(o, ox.NamedNode)
-            ]
-            items.append(
-                f'<dt id="{esc(local)}">{esc(label(iri))} <code>pt:{esc(local)}</code>'
-                + (f' <span lang="ja">{esc(ja)}</span>' if ja else "")
-                + f"</dt>\n<dd>{esc(definition)}"
-                + (
-                    f'<br><small class="meta">{links(parents, describe.compact)}</small>'
-                    if parents
-                    else ""
-                )
-                + "</dd>\n"
-            )
-        body += section(f"{heading} ({len(terms)})", "<dl>\n" + "".join(items) + "</dl>\n")
-    return page("peacetalks ontology", body)
+        groups.append((heading, [term(iri) for iri in terms]))
+    return _render(
+        "ontology.html",
+        frame,
+        title="peacetalks ontology",
+        heading=texts(ONTOLOGY_IRI, PREFIXES["dcterms"] + "title", "en") or "peacetalks ontology",
+        description=texts(ONTOLOGY_IRI, PREFIXES["dcterms"] + "description", "en"),
+        iri=ONTOLOGY_IRI,
+        groups=groups,
+    )

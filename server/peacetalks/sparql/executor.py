@@ -13,10 +13,13 @@ With `Settings.workers == 0` queries run in the calling thread on `Dataset.store
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
 import logging
 import multiprocessing.connection
 import os
+import pickle
 import queue
 import re
 import signal
@@ -157,6 +160,49 @@ def execute(store: ox.Store, request: QueryRequest, default_cap: int) -> QueryRe
     return QueryResult(body, request.result_format, kind, rows, truncated, elapsed)
 
 
+async def _receive(loop: asyncio.AbstractEventLoop, fd: int, limit: float) -> bytes:
+    """One message of `multiprocessing.connection`'s framing (a 4-byte big-endian length, or
+    -1 and an 8-byte one, then the payload) read from `fd` as it becomes readable, so a large
+    answer never blocks the event loop; `TimeoutError` after `limit` s, `EOFError` if the
+    peer closes first."""
+    done: asyncio.Future[bytes] = loop.create_future()
+    buffer = bytearray()
+
+    def readable() -> None:
+        if done.done():
+            return
+        try:
+            chunk = os.read(fd, 1 << 20)  # readable: returns what is there without waiting
+        except OSError as e:
+            done.set_exception(e)
+            return
+        if not chunk:
+            done.set_exception(EOFError("the query worker closed its socket"))
+            return
+        buffer.extend(chunk)
+        if len(buffer) < 4:
+            return
+        size, start = int.from_bytes(buffer[:4], "big", signed=True), 4
+        if size == -1:
+            if len(buffer) < 12:
+                return
+            size, start = int.from_bytes(buffer[4:12], "big"), 12
+        if len(buffer) >= start + size:
+            done.set_result(bytes(buffer[start : start + size]))
+
+    def expire() -> None:
+        if not done.done():
+            done.set_exception(TimeoutError())
+
+    loop.add_reader(fd, readable)
+    timer = loop.call_later(limit, expire)
+    try:
+        return await done
+    finally:
+        timer.cancel()
+        loop.remove_reader(fd)
+
+
 CRASH_STATUSES = frozenset(
     {-signal.SIGSEGV, -signal.SIGBUS, -signal.SIGABRT, -signal.SIGILL, -signal.SIGFPE}
 )
@@ -246,9 +292,10 @@ class _Worker:
 class QueryExecutor:
     """Runs `QueryRequest`s on worker processes with a hard deadline (see module docstring).
 
-    Thread-safe: FastAPI calls `run` from its threadpool; each call takes an idle worker,
-    waiting at most `queue_timeout` for one (then `Busy`, 503, and nothing runs). The query
-    deadline starts when the worker receives the query, so queueing never gets a query killed.
+    Thread-safe: `run` may be called from any thread, `run_async` from the event loop; each
+    call takes an idle worker, waiting at most `queue_timeout` for one (then `Busy`, 503,
+    and nothing runs). The query deadline starts when the worker receives the query, so
+    queueing never gets a query killed.
     """
 
     STARTUP_TIMEOUT = 120.0
@@ -313,6 +360,68 @@ class QueryExecutor:
 
         threading.Thread(target=start, name="peacetalks-worker-restart", daemon=True).start()
 
+    def _admit(self, request: QueryRequest) -> str:
+        """The query's digest, after refusing a shut-down executor and known crashers."""
+        if self._closed:
+            raise Unavailable("the query executor is shut down")
+        digest = query_digest(request.query)
+        if digest in self._crashers:
+            raise QueryCrashed(
+                f"this query (sha256 {digest}) crashed the query engine before and is refused; "
+                "it is not a temporary failure — simplify the query"
+            )
+        return digest
+
+    def _take(self) -> _Worker:
+        """An idle worker, waiting at most `queue_timeout` (then `Busy`)."""
+        wait = self.settings.queue_timeout
+        try:
+            return self._idle.get(timeout=wait)
+        except queue.Empty:
+            raise Busy(
+                f"all {self.settings.workers} query workers stayed busy for {wait:g} s "
+                "(PEACETALKS_QUEUE_TIMEOUT); nothing was run, try again later"
+            ) from None
+
+    def _timed_out(self, worker: _Worker, limit: float) -> QueryTimeout:
+        self._replace(worker)
+        return QueryTimeout(
+            f"query stopped: it ran past the {limit:g} s limit "
+            "(PEACETALKS_QUERY_TIMEOUT); narrow it or add a LIMIT"
+        )
+
+    def _lost(self, worker: _Worker, digest: str) -> Unavailable | QueryCrashed:
+        """The error for a worker whose pipe closed mid-query (blocks up to 2 s to reap it)."""
+        try:  # the pipe closed: did the process die (it is reaped a moment later)?
+            code: int | None = worker.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            code = None
+        self._replace(worker)
+        if code is None or code not in CRASH_STATUSES:
+            # Killed from outside (SIGKILL: the OOM killer, an operator) or lost: not the
+            # query's fault, so it is not remembered.
+            return Unavailable(f"the query worker was stopped (status {code}); try again")
+        with self._lock:
+            self._crashers[digest] = None
+            while len(self._crashers) > 1024:
+                self._crashers.popitem(last=False)
+        log.error(
+            "query crashed its worker (exit status %s); sha256 %s refused from now on",
+            code,
+            digest,
+        )
+        return QueryCrashed(
+            f"the query crashed the engine (worker exit status {code}); it is refused from "
+            f"now on (sha256 {digest}) — not a temporary failure, do not retry"
+        )
+
+    def _finish(self, worker: _Worker, status: str, payload: Any) -> QueryResult:
+        self._idle.put(worker)
+        if status == "error":
+            raise payload
+        result: QueryResult = payload
+        return result
+
     def run(self, request: QueryRequest, *, timeout: float | None = None) -> QueryResult:
         """Run one query; raises `QueryTimeout` (deadline), `Busy` (no free worker),
         `QuerySyntaxError`, `BadRequest`, `NotAcceptable`, `QueryFailed` or `Unavailable`."""
@@ -321,58 +430,62 @@ class QueryExecutor:
         limit = self.settings.query_timeout if timeout is None else timeout
         if self.settings.workers == 0:
             return execute(self.dataset.store, request, self.settings.max_rows)
-        digest = query_digest(request.query)
-        if digest in self._crashers:
-            raise QueryCrashed(
-                f"this query (sha256 {digest}) crashed the query engine before and is refused; "
-                "it is not a temporary failure — simplify the query"
-            )
-        wait = self.settings.queue_timeout
-        try:
-            worker = self._idle.get(timeout=wait)
-        except queue.Empty:
-            raise Busy(
-                f"all {self.settings.workers} query workers stayed busy for {wait:g} s "
-                "(PEACETALKS_QUEUE_TIMEOUT); nothing was run, try again later"
-            ) from None
+        digest = self._admit(request)
+        worker = self._take()
         deadline = time.monotonic() + limit
         try:
             worker.conn.send(request)
             if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
-                self._replace(worker)
-                raise QueryTimeout(
-                    f"query stopped: it ran past the {limit:g} s limit "
-                    "(PEACETALKS_QUERY_TIMEOUT); narrow it or add a LIMIT"
-                )
+                raise self._timed_out(worker, limit)
             status, payload = worker.conn.recv()
         except (EOFError, OSError) as e:
-            try:  # the pipe closed: did the process die (it is reaped a moment later)?
-                code: int | None = worker.process.wait(timeout=2)
-            except subprocess.TimeoutExpired:
-                code = None
-            self._replace(worker)
-            if code is None or code not in CRASH_STATUSES:
-                # Killed from outside (SIGKILL: the OOM killer, an operator) or lost: not the
-                # query's fault, so it is not remembered.
-                raise Unavailable(f"the query worker was stopped (status {code}); try again") from e
-            with self._lock:
-                self._crashers[digest] = None
-                while len(self._crashers) > 1024:
-                    self._crashers.popitem(last=False)
-            log.error(
-                "query crashed its worker (exit status %s); sha256 %s refused from now on",
-                code,
-                digest,
+            raise self._lost(worker, digest) from e
+        return self._finish(worker, status, payload)
+
+    async def run_async(
+        self, request: QueryRequest, *, timeout: float | None = None
+    ) -> QueryResult:
+        """`run` without a thread: the event loop sends the request and reads the answer off
+        the socket pair as it arrives (never blocking on a partial message), with the same
+        deadline and the same errors. In-process execution (`workers == 0`) and a moment
+        with no idle worker (a replacement still starting) wait in a thread instead."""
+        loop = asyncio.get_running_loop()
+        if self._closed:
+            raise Unavailable("the query executor is shut down")
+        if self.settings.workers == 0:
+            return await loop.run_in_executor(
+                None, functools.partial(self.run, request, timeout=timeout)
             )
-            raise QueryCrashed(
-                f"the query crashed the engine (worker exit status {code}); it is refused from "
-                f"now on (sha256 {digest}) — not a temporary failure, do not retry"
-            ) from e
-        self._idle.put(worker)
-        if status == "error":
-            raise payload
-        result: QueryResult = payload
-        return result
+        limit = self.settings.query_timeout if timeout is None else timeout
+        digest = self._admit(request)
+        try:
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            taking = loop.run_in_executor(None, self._take)
+            try:
+                worker = await asyncio.shield(taking)
+            except asyncio.CancelledError:  # the worker the thread still gets goes back
+                taking.add_done_callback(self._give_back)
+                raise
+        try:
+            worker.conn.send(request)  # the worker waits in recv: the socket buffer drains
+            status, payload = pickle.loads(await _receive(loop, worker.conn.fileno(), limit))
+        except TimeoutError:
+            raise self._timed_out(worker, limit) from None
+        except (EOFError, OSError) as e:
+            error = await loop.run_in_executor(None, self._lost, worker, digest)
+            raise error from e
+        except BaseException:
+            # Cancelled mid-query (shutdown, a caller's own timeout): the answer is still on
+            # its way and nobody will read it, so the worker cannot be reused; a fresh one
+            # replaces it (the deadline is kept: the killed process stops at once).
+            self._replace(worker)
+            raise
+        return self._finish(worker, status, payload)
+
+    def _give_back(self, got: asyncio.Future[_Worker]) -> None:
+        if not got.cancelled() and got.exception() is None:
+            self._idle.put(got.result())
 
     def close(self) -> None:
         """Stop every worker (idempotent)."""

@@ -57,11 +57,8 @@ _HEX4 = "[0-9A-Fa-f]{4}"
 _UCHAR = rf"\\u{_HEX4}|\\U{_HEX4}{_HEX4}"
 _ECHAR = r"""\\[tbnrf"'\\]"""
 _LOCAL_ESC = r"""\\[_~.\-!$&'()*+,;=/?#@%]"""
-_LEXER = re.compile(
-    rf"""
-    (?P<ws>[ \t\r\n]++)
-  | (?P<comment>\#[^\r\n]*+)
-  | (?P<string>\"\"\"(?>(?:""|")?(?:[^"\\]|{_ECHAR}|{_UCHAR}))*+\"\"\"
+_TOKENS = rf"""
+    (?P<string>\"\"\"(?>(?:""|")?(?:[^"\\]|{_ECHAR}|{_UCHAR}))*+\"\"\"
              | '''(?>(?:''|')?(?:[^'\\]|{_ECHAR}|{_UCHAR}))*+'''
              | "(?>[^"\\\n\r]|{_ECHAR}|{_UCHAR})*+"
              | '(?>[^'\\\n\r]|{_ECHAR}|{_UCHAR})*+')
@@ -71,9 +68,15 @@ _LEXER = re.compile(
   | (?P<run>(?>[{_PN_CHARS}:.%]|{_LOCAL_ESC})++)
   | (?P<brackets>[(){{}}\[\]]++)
   | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
+    """
+_LEXER = re.compile(
+    rf"(?P<ws>[ \t\r\n]++) | (?P<comment>\#[^\r\n]*+) | {_TOKENS}", re.VERBOSE | re.DOTALL
 )
+_SIGNIFICANT = re.compile(
+    rf"(?:[ \t\r\n]++|\#[^\r\n]*+)*+ (?: {_TOKENS} | (?P<end>\Z) )", re.VERBOSE | re.DOTALL
+)
+"""`_LEXER`'s tokens with the whitespace and comments before each folded into its match (they
+are tried first there too, so the tokens are the same): a third fewer matches to walk."""
 _CODEPOINT = re.compile(rf"\\u({_HEX4})|\\U({_HEX4}{_HEX4})")
 _SERVICE = re.compile("service", re.IGNORECASE)
 _GLUED_LITERAL = re.compile(r"(?:true|false|[+-]?[0-9]+(?:[eE][+-]?[0-9]+)?)\Z", re.IGNORECASE)
@@ -153,7 +156,15 @@ def _valid_iri(iri: str) -> bool:
     return True
 
 
-_INSIGNIFICANT = frozenset({"ws", "comment", "other"})
+_INSIGNIFICANT = frozenset({"other", "end"})
+
+
+@functools.lru_cache(maxsize=1024)
+def _bracket_run(text: str) -> tuple[int, int]:
+    """(highest depth reached, net change) over a run of brackets, relative to its start
+    (memoized: texts repeat runs like `)(` or `}}`)."""
+    rise = max(accumulate(map(_DEPTH_STEP.__getitem__, text), initial=0))
+    return rise, len(text) - 2 * sum(map(text.count, ")}]"))
 
 
 def _unterminated(query: str, start: int) -> QuerySyntaxError:
@@ -228,19 +239,20 @@ def _scan(query: str, base_iri: str | None) -> QueryInfo:
     append = tokens.append
     suspects: list[str] = []
     depth = 0
-    for m in _LEXER.finditer(query):
+    for m in _SIGNIFICANT.finditer(query):
         kind = m.lastgroup
         if kind in _INSIGNIFICANT:
             continue
-        text = m.group()
+        assert kind is not None
+        text = m.group(kind)
         if kind == "brackets":
             if len(text) == 1:
-                step = _DEPTH_STEP[text]
-                depth += step
+                depth += _DEPTH_STEP[text]
                 peak = depth
             else:
-                peak = max(accumulate(map(_DEPTH_STEP.__getitem__, text), initial=depth))
-                depth += len(text) - 2 * sum(map(text.count, ")}]"))
+                rise, net = _bracket_run(text)
+                peak = depth + rise
+                depth += net
             if peak > MAX_NESTING:
                 raise QueryTooComplex(
                     f"the query nests brackets more than {MAX_NESTING} deep; "
@@ -248,11 +260,11 @@ def _scan(query: str, base_iri: str | None) -> QueryInfo:
                 )
             continue
         if kind == "unterminated":  # stop here: scanning on would rescan the rest of the line
-            raise _unterminated(query, m.start())
+            raise _unterminated(query, m.start(kind))
         if kind == "run" and _SERVICE.search(text):
             suspects.append(text)
         if depth <= 0:
-            append((kind, text))  # type: ignore[arg-type]
+            append((kind, text))
     prefixes: dict[str, str] = {}
     base: str | None = base_iri
     # Every prefix declared (a superset is only more careful: `PREFIXex:` counts as `ex`).

@@ -1,9 +1,13 @@
-"""Capped serializers: never read more than `cap + 1` solutions or triples.
+"""Capped serializers: never read (much) more than `cap + 1` solutions or triples.
 
-SPARQL results (SELECT, ASK) are written here per the W3C specs — JSON
+SELECT results are written by pyoxigraph's own writers — JSON
 (https://www.w3.org/TR/sparql11-results-json/), XML (https://www.w3.org/TR/rdf-sparql-XMLres/),
-CSV and TSV (https://www.w3.org/TR/sparql11-results-csv-tsv/) — so that a query whose
-results are cut at the cap costs only the solutions read. RDF graphs are collected up to the
+CSV and TSV (https://www.w3.org/TR/sparql11-results-csv-tsv/) — into `CappedOutput`, which
+counts the rows in the bytes as they are written and stops the writer once it has seen the
+row after the cap: the body is cut after row `cap` and closed, and the engine produced at
+most one writer buffer (8 KiB) of rows beyond the cap. A Python writer over the first
+`cap + 1` solutions (`write_solutions_py`: for a cap of 0, and the reference the tests
+compare with) took twice as long. ASK is written here; RDF graphs are collected up to the
 cap and written by pyoxigraph. Each function returns `(body, rows, truncated)`.
 
 XML (SPARQL XML results, RDF/XML) is the one syntax that cannot carry every literal:
@@ -21,6 +25,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
+from typing import IO, cast
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -241,14 +246,236 @@ SOLUTION_WRITERS: dict[str, Callable[[list[str], list[ox.QuerySolution]], bytes]
 }
 
 
-def write_solutions(
-    solutions: ox.QuerySolutions, media_type: str, cap: int
+def write_solutions_py(
+    solutions: Iterable[ox.QuerySolution], variables: list[str], media_type: str, cap: int
 ) -> tuple[bytes, int, bool]:
-    """Serialize at most `cap` solutions; `truncated` is True when there were more."""
-    variables = [v.value for v in solutions.variables]
+    """Serialize at most `cap` solutions in Python; `truncated` is True when there were more."""
     rows, truncated = _take(solutions, cap)
     body = SOLUTION_WRITERS[media_type](variables, rows)  # type: ignore[arg-type]
     return body, len(rows), truncated
+
+
+NATIVE_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    SPARQL_XML: ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+
+_JSON_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|"|[{}]')
+"""A whole JSON string (skipped: braces inside it are text), an unfinished one, or a brace."""
+_CSV_TOKENS = re.compile(rb'"[^"]*(?:""[^"]*)*"(?=[^"])|"|\r\n')
+"""A whole quoted CSV field (line breaks inside it are text; whole once a byte other than a
+quote follows it), an unfinished one, or a line end."""
+
+
+class _Enough(Exception):
+    """Raised from `CappedOutput.write` to stop pyoxigraph's writer."""
+
+
+class CappedOutput:
+    """A binary file for pyoxigraph's SPARQL results writers that finds the rows in the
+    bytes written so far and stops the writer (`_Enough`) once a row after row `cap` begins.
+    Rows: JSON — the objects three braces deep (`{"results":{"bindings":[{…}`), strings
+    skipped; XML — `<result>…</result>` (`<` in text is escaped); TSV — lines after the
+    header (line breaks in terms are escaped); CSV — CRLF-ended lines after the header,
+    outside quoted fields. Counting is done on whole chunks with C-level scans where the
+    syntax allows (JSON: see `_scan_json`; XML, TSV)."""
+
+    def __init__(self, syntax: ox.QueryResultsFormat, cap: int) -> None:
+        assert cap >= 1
+        self.syntax, self.cap = syntax, cap
+        self.data = bytearray()
+        self.rows = 0
+        """Rows whose end has been seen (at most `cap`)."""
+        self.cut: int | None = None
+        """Where row `cap` ends, once it has."""
+        self.truncated = False
+        self._pos = 0  # scanned up to here: outside any string, quoted field or mark
+        self._depth = 0
+        self._starts: list[bytes] | None = None  # JSON: how each row can begin
+        self._longest = 1
+        self._walking = False
+        self._header = syntax in (ox.QueryResultsFormat.TSV, ox.QueryResultsFormat.CSV)
+
+    def write(self, chunk: bytes) -> int:
+        if self.truncated:  # the writer may try again (flushing on drop): keep refusing
+            raise _Enough
+        self.data += chunk
+        self._scan()
+        if self.truncated:
+            raise _Enough
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+    def finish(self) -> None:
+        """Scan the rest, once the writer has returned."""
+        self._scan()
+
+    def _scan(self) -> None:
+        if self.syntax == ox.QueryResultsFormat.JSON:
+            if self._walking:
+                self._walk_json()
+            else:
+                self._scan_json()
+        elif self.syntax == ox.QueryResultsFormat.XML:
+            self._scan_marks(b"</result>", b"<result>")
+        elif self.syntax == ox.QueryResultsFormat.TSV:
+            self._scan_marks(b"\n", None)
+        else:
+            self._scan_csv()
+
+    def _scan_json(self) -> None:
+        """Rows are counted by their first key: a row object begins `{"VAR":{"type":"` for
+        one of the variables, which no string can hold (a `"` inside one is written `\"`,
+        and no closing quote is followed by a name). Two shapes escape that count — an
+        empty row `{}` and, with a variable called like a triple term's keys, a triple
+        term — and switch to walking the tokens."""
+        data = self.data
+        if self._starts is None:
+            if b"{}" in data or b'"type":"triple"' in data:
+                self._walk_json()
+                return
+            if not data.startswith(b'{"head":{"vars":[') or b"]}" not in data:
+                return  # the head is not all there yet
+            head = json.loads(data[: data.index(b"]}") + 2] + b"}")
+            names = head["head"]["vars"]
+            if set(names) & {"subject", "predicate", "object"}:
+                self._walk_json()
+                return
+            self._starts = [b'{"' + n.encode() + b'":{"type":"' for n in names]
+            self._longest = max((len(m) for m in self._starts), default=1)
+            self._pos = data.index(b"]}")
+        if b"{}" in data[self._pos :] or b'"type":"triple"' in data[self._pos :]:
+            self._walk_json()
+            return
+        found = sum(data.count(m, self._pos) for m in self._starts)
+        if self.rows + found <= self.cap:
+            self.rows += found
+            self._pos = max(self._pos, len(data) - self._longest + 1)
+            return
+        # row `cap + 1` begins in what is new: find where (row starts in order)
+        pattern = re.compile(b"|".join(re.escape(m) for m in self._starts))
+        rows = self.rows
+        for m in pattern.finditer(data, self._pos):
+            if rows == self.cap:
+                self.cut = m.start() - 1  # the comma before it
+                break
+            rows += 1
+        self.rows, self.truncated = self.cap, True
+
+    def _walk_json(self) -> None:
+        """The general count: every token from where the walk stopped, strings skipped."""
+        if not self._walking:
+            self._walking, self._pos, self._depth, self.rows = True, 0, 0, 0
+        data, depth = self.data, self._depth
+        for m in _JSON_TOKENS.finditer(data, self._pos):
+            c = data[m.start()]
+            if c == 34 and m.end() - m.start() == 1:  # a string not all written yet
+                self._pos, self._depth = m.start(), depth
+                return
+            if c == 123:  # {
+                depth += 1
+                if depth == 3 and self.cut is not None:  # a row after row `cap`
+                    self.truncated = True
+                    return
+            elif c == 125:  # }
+                if depth == 3:
+                    self.rows += 1
+                    if self.rows == self.cap:
+                        self.cut = m.end()
+                depth -= 1
+        self._pos, self._depth = len(data), depth
+
+    def _scan_marks(self, mark: bytes, start_mark: bytes | None) -> None:
+        data = self.data
+        if self.cut is None:
+            needed = self.cap - self.rows + self._header  # marks up to the end of row `cap`
+            found = data.count(mark, self._pos)
+            if found < needed:
+                self.rows += found - (self._header and found > 0)
+                self._header = self._header and found == 0
+                self._pos = max(self._pos, len(data) - len(mark) + 1)
+                return
+            at = self._pos
+            for _ in range(needed):
+                at = data.index(mark, at) + len(mark)
+            self.cut, self.rows, self._header, self._pos = at, self.cap, False, at
+        # after row `cap`: does another row begin? (TSV: any byte is one)
+        if start_mark is None:
+            self.truncated = len(data) > self.cut
+        else:
+            self.truncated = data.find(start_mark, self.cut) >= 0
+
+    def _scan_csv(self) -> None:
+        data = self.data
+        for m in _CSV_TOKENS.finditer(data, self._pos):
+            token = m.group()
+            if token == b'"':  # a quoted field not yet written to its end
+                self._pos = m.start()
+                return
+            if token != b"\r\n":  # a whole quoted field
+                continue
+            if self.cut is not None:
+                self.truncated = True
+                return
+            if self._header:
+                self._header = False
+            else:
+                self.rows += 1
+                if self.rows == self.cap:
+                    self.cut = m.end()
+                    if len(data) > m.end():
+                        self.truncated = True
+                        return
+        self._pos = len(data)
+
+    def body(self) -> bytes:
+        """The document: everything written, or, past the cap, rows 1…`cap` closed."""
+        if not self.truncated:
+            return bytes(self.data)
+        assert self.cut is not None
+        closing = {
+            ox.QueryResultsFormat.JSON: b"]}}",
+            ox.QueryResultsFormat.XML: b"</results></sparql>",
+        }.get(self.syntax, b"")
+        return bytes(self.data[: self.cut]) + closing
+
+
+def write_solutions(
+    solutions: ox.QuerySolutions, media_type: str, cap: int
+) -> tuple[bytes, int, bool]:
+    """Serialize at most `cap` solutions with pyoxigraph's writer (`CappedOutput`);
+    `truncated` is True when there were more."""
+    if cap < 1:
+        variables = [v.value for v in solutions.variables]
+        return write_solutions_py(solutions, variables, media_type, cap)
+    syntax = NATIVE_FORMATS[media_type]
+    out = CappedOutput(syntax, cap)
+    try:
+        solutions.serialize(cast(IO[bytes], out), format=syntax)  # write() is all it uses
+    except _Enough:
+        pass
+    else:
+        out.finish()
+    body = out.body()
+    if syntax == ox.QueryResultsFormat.XML:
+        body = _xml_results_fixed(body)
+    return body, min(out.rows, cap), out.truncated
+
+
+def _xml_results_fixed(body: bytes) -> bytes:
+    """pyoxigraph's SPARQL XML with the XML defects mended (see the module docstring): a raw
+    CR can only come from a literal, so it becomes `&#13;`; a literal XML 1.0 cannot carry
+    raises `NotRepresentable`."""
+    check_xml_chars(
+        body.decode(),
+        SPARQL_XML,
+        "application/sparql-results+json, text/csv or text/tab-separated-values",
+    )
+    return body.replace(b"\r", b"&#13;")
 
 
 def write_boolean(value: bool, media_type: str) -> bytes:

@@ -218,7 +218,7 @@ async def run_protocol_query(
         inspected=True,
     )
     async with admission(request, settings):
-        result = await run_in_threadpool(executor.run, query_request)
+        result = await executor.run_async(query_request)  # awaited: no thread-pool hop
     answer = CachedAnswer(result.body, result.media_type, result.rows, result.truncated)
     if cache is not None and key:
         cache.put(key, answer)

@@ -195,10 +195,16 @@ for method in ("GET", "POST"):
     )
 
 
-HINTS = {
-    "issue": "a slug, an English or Japanese name (e.g. crimea, クリミア)",
-    "actor": "a slug, an English or Japanese name (e.g. putin, プーチン)",
-    "event": "a slug or a name",
+HINTS = {  # type -> (English, Japanese)
+    "issue": (
+        "a slug, an English or Japanese name (e.g. crimea, クリミア)",
+        "スラッグ、英語または日本語の名前(例: crimea、クリミア)",
+    ),
+    "actor": (
+        "a slug, an English or Japanese name (e.g. putin, プーチン)",
+        "スラッグ、英語または日本語の名前(例: putin、プーチン)",
+    ),
+    "event": ("a slug or a name", "スラッグまたは名前"),
 }
 
 
@@ -237,7 +243,7 @@ async def question_page(name: str, request: Request) -> Response:
         request,
         "question.html",
         status_code=result.status if result else 200,
-        title=f"peacetalks — {found.summary}",
+        title="peacetalks — " + ((found.summary_ja if lang == "ja" else "") or found.summary),
         query=found,
         given=given,
         hints=HINTS,
