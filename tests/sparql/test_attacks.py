@@ -116,10 +116,10 @@ HUGE_TEXTS = [  # (head, repeated unit, repeats, tail): ~100 kB each
 
 
 def _judging_time(query: str) -> float:
-    """Best of three: the guard's own time, with as little of the machine's load as can be
+    """Best of five: the guard's own time, with as little of the machine's load as can be
     (a distinct comment each time, so no memo answers)."""
     best = float("inf")
-    for attempt in range(3):
+    for attempt in range(5):
         text = f"{query}\n# attempt {attempt} {time.perf_counter_ns()}"
         started = time.perf_counter()
         try:
@@ -138,10 +138,11 @@ def test_a_100_kb_query_is_judged_in_linear_time(
 ) -> None:
     """Ten times the text takes about ten times as long, not a hundred (the old tokenizer took
     12-110 s on such texts; `bench/attack.py` prints the real figures, a few ms to ~60 ms).
-    Measured as a ratio within the test, so a busy machine slows both sides alike."""
+    Measured as a ratio within the test, so a busy machine slows both sides alike; 40 leaves
+    room for load (a quiet machine gives 7-11) and still fails a quadratic scan (100)."""
     small = _judging_time(head + unit * (repeats // 10) + tail)
     large = _judging_time(head + unit * repeats + tail)
-    assert large < 0.02 or large / small < 30, f"10x the text took {large / small:.0f}x as long"
+    assert large < 0.02 or large / small < 40, f"10x the text took {large / small:.0f}x as long"
 
 
 def test_nesting_beyond_the_limit_is_a_clear_400() -> None:
