@@ -35,15 +35,13 @@ import contextlib
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -57,11 +55,11 @@ from run import (  # noqa: E402  (bench/ is not a package)
     JSON_RESULTS,
     PEERS_VENV,
     QUERIES,
-    RESULTS,
     ROOT,
     Processes,
     free_port,
     machine,
+    run_and_report,
 )
 
 TRIVIAL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10"
@@ -581,24 +579,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        with tempfile.TemporaryDirectory(prefix="peacetalks-overhead-") as tmp:
-            report = Bench(args, Path(tmp)).main()
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    print_report(report)
-    if not args.no_json:
-        RESULTS.mkdir(exist_ok=True)
-        stamp = report.started.replace(":", "").replace("+0000", "Z")
-        out = RESULTS / f"overhead-{stamp}.json"
-        out.write_text(json.dumps(asdict(report), indent=1, ensure_ascii=False) + "\n")
-        print(f"written: {out.relative_to(ROOT)}")
-    return 0
-
-
-def _raise_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
+    return run_and_report(
+        args,
+        "peacetalks-overhead-",
+        lambda tmp: Bench(args, tmp).main(),
+        print_report,
+        stem="overhead-",
+    )
 
 
 if __name__ == "__main__":

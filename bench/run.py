@@ -665,9 +665,8 @@ class Bench:
         self.duration = self.args.duration
         cache = self.tmp / "cache-curated"
         self.peacetalks("curated", cache, None)
-        from peacetalks.dataset.store import NQUADS_NAME
-
-        nquads = cache / NQUADS_NAME
+        # the cache holds one immutable `dataset-<version>.nq` per version (dataset/store.py)
+        (nquads,) = cache.glob("dataset-*.nq")
         self.run.sizes["curated"] = sum(1 for line in nquads.open("rb") if line.strip())
         self.in_process("curated", cache, None)
         if self.peers and "oxigraph" in self.args.peers:
@@ -874,22 +873,36 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def run_and_report(
+    args: argparse.Namespace,
+    prefix: str,
+    measure: Callable[[Path], Any],
+    show: Callable[[Any], None],
+    stem: str = "",
+) -> int:
+    """Run `measure` in a scratch directory (SIGTERM acts as Ctrl-C, so every process it
+    started is stopped), print the result and, unless `--no-json`, write it as
+    `bench/results/<stem><UTC stamp>.json`. The `main` of every bench script."""
     previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        with tempfile.TemporaryDirectory(prefix="peacetalks-bench-") as tmp:
-            run = Bench(args, Path(tmp)).main()
+        with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+            result = measure(Path(tmp))
     finally:
         signal.signal(signal.SIGTERM, previous)
-    print_tables(run)
+    show(result)
     if not args.no_json:
         RESULTS.mkdir(exist_ok=True)
-        out = RESULTS / f"{run.started.replace(':', '').replace('+0000', 'Z')}.json"
-        data = asdict(run)
-        out.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+        out = RESULTS / f"{stem}{result.started.replace(':', '').replace('+0000', 'Z')}.json"
+        out.write_text(json.dumps(asdict(result), indent=1, ensure_ascii=False) + "\n")
         print(f"written: {out.relative_to(ROOT)}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    return run_and_report(
+        args, "peacetalks-bench-", lambda tmp: Bench(args, tmp).main(), print_tables
+    )
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
