@@ -16,30 +16,6 @@ from peacetalks.settings import Settings
 SERVER_DATA = Path(__file__).parent / "data" / "server"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _catalog_checks_once_per_text() -> Iterator[None]:
-    """The canned-query body checks (rdflib, ~0.5 s a query) are a pure function of text and
-    parameters (the file only names the query in an error); the suite builds dozens of
-    apps, each over a fresh cache directory and often over a fresh copy of queries/, so it
-    memoizes passed checks in-process by text and parameters. A failing check is never
-    memoized (it runs again and raises naming its file), and a test that patches
-    `query_checks.check_query` itself (tests/api/test_catalog_cache.py) sees its own patch."""
-    from peacetalks.api import query_checks
-
-    real = query_checks.check_query
-    passed: dict[tuple[str, object], object] = {}
-
-    def check_query(file: Path, text: str, params: object) -> object:
-        key = (text, params)
-        if key not in passed:
-            passed[key] = real(file, text, params)  # type: ignore[arg-type]
-        return passed[key]
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(query_checks, "check_query", check_query)
-        yield
-
-
 @pytest.fixture(scope="session")
 def tiny_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings over tests/data/server (tiny.ttl + quads.trig), no shipped data, 1 worker."""

@@ -3,13 +3,10 @@ that counts the connections queries must never make."""
 
 from __future__ import annotations
 
-import functools
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -28,27 +25,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@functools.cache
-def _catalog_checks() -> Path:
-    """The shipped canned queries' check verdicts (`catalog-checks.json`, keyed by content),
-    computed once per test session."""
-    from peacetalks import resources
-    from peacetalks.api.catalog import Catalog
-
-    directory = Path(tempfile.mkdtemp(prefix="peacetalks-checks-"))
-    Catalog.load(resources.queries_dir(), directory)
-    return directory / "catalog-checks.json"
-
-
-def _seed_catalog_checks(env: Mapping[str, str]) -> None:
-    """A server over a fresh cache directory would re-run the canned-query checks (seconds
-    of rdflib); give it the session's verdicts, as a warm cache would have them."""
-    cache = env.get("PEACETALKS_CACHE_DIR")
-    if cache and not (Path(cache) / "catalog-checks.json").exists():
-        Path(cache).mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(_catalog_checks(), Path(cache) / "catalog-checks.json")
-
-
 @contextmanager
 def serve(env_overrides: Mapping[str, str], ready_timeout: float = 90) -> Iterator[str]:
     """Run `python -m peacetalks.cli serve` with `PEACETALKS_*` settings from
@@ -57,7 +33,6 @@ def serve(env_overrides: Mapping[str, str], ready_timeout: float = 90) -> Iterat
     env = dict(os.environ)
     env.update(env_overrides)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SERVER), env.get("PYTHONPATH")]))
-    _seed_catalog_checks(env)
     import engines
 
     if engines.ACTIVE is not None and not env.get("PEACETALKS_BACKEND"):

@@ -25,9 +25,8 @@ from starlette.types import Message, Receive, Scope, Send
 
 from peacetalks import __version__
 from peacetalks.api import routes as api
-from peacetalks.backend import remote
-from peacetalks.backend.remote import RemoteExecutor
-from peacetalks.dataset.store import Dataset, load_dataset
+from peacetalks.backend import Backend, open_backend
+from peacetalks.dataset.store import Dataset
 from peacetalks.errors import PeacetalksError, error_response
 from peacetalks.linked_data import routes as linked_data
 from peacetalks.logs import AccessLogMiddleware, log_access
@@ -35,7 +34,6 @@ from peacetalks.ops import routes as ops
 from peacetalks.security import SecurityHeadersMiddleware, secured
 from peacetalks.settings import Settings
 from peacetalks.sparql import routes as sparql
-from peacetalks.sparql.executor import QueryExecutor
 from peacetalks.sparql.result_cache import ResultCache
 from peacetalks.web import routes as web
 
@@ -97,39 +95,28 @@ class PeacetalksApp(FastAPI):
 
 
 def create_app(
-    settings: Settings | None = None, *, dataset: Dataset | None = None
+    settings: Settings | None = None,
+    *,
+    dataset: Dataset | None = None,
+    backend: Backend | None = None,
 ) -> PeacetalksApp:
-    """Build the app for `settings` (default: from the environment), loading the dataset
-    unless one is given. Query workers start here, so the app is ready when this returns."""
+    """Build the app for `settings` (default: from the environment) over `backend` (default:
+    `open_backend(settings, dataset)`, which loads the dataset unless one is given). The
+    query workers are ready when this returns."""
     settings = settings or Settings()
-    executor: QueryExecutor | RemoteExecutor
-    api_executor: QueryExecutor | RemoteExecutor
-    if settings.backend:  # the one place the backend is chosen (README "external engine")
-        if dataset is not None:
-            raise ValueError("create_app: a dataset is served embedded, not with a backend")
-        dataset = remote.connect(settings)
-        executor = RemoteExecutor(settings, dataset.graphs)
-        # /api keeps connections of its own: it never queues behind /sparql traffic.
-        api_executor = (
-            RemoteExecutor(settings, dataset.graphs) if settings.api_workers else executor
-        )
-    else:
-        dataset = dataset or load_dataset(settings)
-        executor = QueryExecutor(dataset, settings)
-        # Canned /api queries get workers of their own: they never queue behind /sparql traffic.
-        api_executor = (
-            QueryExecutor(dataset, settings.model_copy(update={"workers": settings.api_workers}))
-            if settings.workers and settings.api_workers
-            else executor
-        )
+    if backend is None:
+        backend = open_backend(settings, dataset)
+    elif dataset is not None:
+        raise ValueError("create_app: give a dataset or a backend, not both")
+    backend.wait_ready()
+    dataset, executor, api_executor = backend.dataset, backend.executor, backend.api_executor
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            executor.close()
-            api_executor.close()
+            backend.close()
 
     app = PeacetalksApp(
         title="peacetalks",
@@ -160,7 +147,7 @@ def create_app(
 
     app.include_router(sparql.router)
     app.include_router(ops.router)
-    canned = api.build_router(cache_dir=settings.cache_dir)
+    canned = api.build_router()
     app.lean.update(canned.lean)
     app.include_router(canned)
     app.include_router(linked_data.router)

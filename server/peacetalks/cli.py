@@ -73,18 +73,26 @@ def _load(settings: Settings) -> Any:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from peacetalks.app import create_app
+    from peacetalks.backend import open_backend
     from peacetalks.errors import PeacetalksError
     from peacetalks.logs import configure_logging
-    from peacetalks.security import uvicorn_limits
 
     settings = _settings(args)
     configure_logging(settings.log_level)
     try:
-        # with PEACETALKS_BACKEND the engine holds the dataset: nothing is built here
-        app = create_app(settings, dataset=None if settings.backend else _load(settings))
+        # With PEACETALKS_BACKEND the engine holds the dataset: nothing is built here. The
+        # query workers start loading now, while FastAPI and uvicorn are imported.
+        backend = open_backend(settings, None if settings.backend else _load(settings))
+        try:
+            import uvicorn
+
+            from peacetalks.app import create_app
+            from peacetalks.security import uvicorn_limits
+
+            app = create_app(settings, backend=backend)
+        except BaseException:
+            backend.close()
+            raise
     except PeacetalksError as e:  # e.g. a worker found the cache changed under it
         raise _fail("cannot start", e.message) from e
     except (OSError, ValueError) as e:  # one clear line, not a traceback
@@ -171,7 +179,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Parse everything (the build), SHACL-validate the curated data against the shapes,
-    run `queries/checks/*-violation.rq` over the dataset (peacetalks.dataset.validation)."""
+    run `queries/checks/*-violation.rq` over the dataset (peacetalks.dataset.validation) and
+    the reference checks of the canned queries (peacetalks.api.query_checks)."""
     from rich.console import Console
 
     from peacetalks.dataset import validation
@@ -204,8 +213,23 @@ def cmd_validate(args: argparse.Namespace) -> int:
             console.print(f"[red]check {check.name}: {len(check.rows)} violation(s)[/]")
             for row in check.rows[:20]:
                 console.print(f"  {row}", highlight=False)
+    ok = _lint_queries(console) and ok
     console.print("[green]valid[/]" if ok else "[bold red]INVALID[/]")
     return 0 if ok else 1
+
+
+def _lint_queries(console: Any) -> bool:
+    """The canned queries under the reference checks (rdflib's algebra, `query_checks`)."""
+    from peacetalks.api import query_checks
+    from peacetalks.api.catalog import Catalog
+
+    catalog = Catalog.load(resources.queries_dir())
+    problems = query_checks.lint(catalog.values())
+    if not problems:
+        console.print(f"canned queries: {len(catalog)} pass the reference checks")
+    for problem in problems:
+        console.print(f"[red]canned query {problem}[/]", highlight=False)
+    return not problems
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -354,7 +378,10 @@ def parser() -> argparse.ArgumentParser:
     data_flags(q)
     q.set_defaults(func=cmd_query)
 
-    v = sub.add_parser("validate", help="parse, SHACL-validate and run the violation checks")
+    v = sub.add_parser(
+        "validate",
+        help="parse, SHACL-validate, run the violation checks and the canned-query checks",
+    )
     data_flags(v)
     v.set_defaults(func=cmd_validate)
 

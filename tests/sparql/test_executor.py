@@ -283,3 +283,35 @@ def test_run_async_deadline_kills_and_a_cancelled_query_frees_its_slot(tmp_path:
         assert json.loads(ex.run(ask, timeout=60).body)["boolean"] is True
     finally:
         ex.close()
+
+
+def test_workers_load_while_the_caller_goes_on(
+    tiny_dataset: Dataset, tiny_settings: Settings
+) -> None:
+    """`wait=False` (what `peacetalks serve` does before importing its web stack): no worker
+    is handed out before `wait_ready`, which is idempotent; then queries run."""
+    ex = QueryExecutor(tiny_dataset, tiny_settings.model_copy(update={"workers": 2}), wait=False)
+    try:
+        assert ex._idle.qsize() == 0 and len(ex._all) == 2  # started, not yet ready
+        ex.wait_ready()
+        ex.wait_ready()
+        assert ex._idle.qsize() == 2 and ex.network == "isolated"
+        assert json.loads(ex.run(QueryRequest("ASK {}", JSON)).body)["boolean"] is True
+    finally:
+        ex.close()
+
+
+def test_a_backend_whose_worker_refuses_closes_every_executor(
+    tiny_dataset: Dataset, tiny_settings: Settings
+) -> None:
+    from dataclasses import replace
+
+    from peacetalks.backend import open_backend
+    from peacetalks.errors import Unavailable
+
+    wrong = replace(tiny_dataset, sha256="0" * 64)  # the workers refuse other bytes
+    backend = open_backend(tiny_settings.model_copy(update={"api_workers": 1}), wrong)
+    assert backend.executor is not backend.api_executor
+    with pytest.raises(Unavailable, match="refused to serve"):
+        backend.wait_ready()
+    assert all(e._closed and not e._all for e in (backend.executor, backend.api_executor))

@@ -9,32 +9,34 @@ variable `?issue` (the name *is* the variable); values are bound as RDF terms by
 Every problem is a `CatalogError` naming the file, raised while the catalog loads (at
 application start-up), so a broken header never reaches a request. The rules, and why:
 
-- the text parses (pyoxigraph, and rdflib for the algebra checks) and is a SELECT;
+- the text parses (pyoxigraph) and is a SELECT;
 - each parameter variable is in the top-level projection — pyoxigraph 0.5 only substitutes
   projected variables (SEP-0007) — and occurs in the body;
-- every variable the body reads but never binds is a declared parameter (else it would be a
-  silently unbound "undeclared parameter");
 - no `BOUND(?param)`: with substitutions pyoxigraph 0.5.13 evaluates it to false even when
   the parameter is given, so optional parameters must use `COALESCE` (see queries/README.md);
 - the query has a top-level ORDER BY (stable pages) and no LIMIT/OFFSET of its own (the API
   appends validated `LIMIT`/`OFFSET` integers; see `CannedQuery.paged_text`).
+
+The SPARQL rules are checked on pyoxigraph's parser and the guard's tokens
+(`peacetalks.api.query_scan`: milliseconds, every start). One more rule needs the algebra —
+every variable the body reads but never binds is a declared parameter (else it would be a
+silently unbound "undeclared parameter") — and is checked with rdflib by
+`peacetalks.api.query_checks`, the reference the test suite and `peacetalks validate` run.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 import yaml
 
+from peacetalks.api import query_scan
 from peacetalks.api.catalog_errors import CatalogError
 from peacetalks.api.params import DATE_BOUNDS, PARAM_TYPES, BindingError, Param, check_syntax
 from peacetalks.api.shape import COLUMN_TYPES, LIST_TYPES, Column
@@ -287,89 +289,11 @@ def parse_header(file: Path, header: str) -> dict[str, Any]:
     return data
 
 
-# --- query checks (rdflib, in peacetalks.api.query_checks; cached by content) ----------------
-
-CheckResult = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
-"""(projected variables, list columns) of a query that passed every check."""
-
-
-@cache
-def _check_code_digest() -> bytes:
-    """sha256 of the checking code (query_checks.py and this module): new code, new verdicts."""
-    h = hashlib.sha256()
-    for name in ("query_checks.py", "catalog.py"):
-        h.update(Path(__file__).with_name(name).read_bytes())
-    return h.digest()
-
-
-def _check_key(text: str, params: tuple[Param, ...]) -> str:
-    """sha256 of what a verdict depends on: the query, its parameters, the checking code."""
-    h = hashlib.sha256(_check_code_digest())
-    for part in (text, repr(params), ox.__version__):
-        h.update(part.encode() + b"\0")
-    return h.hexdigest()
-
-
-class CheckCache:
-    """Verdicts of `query_checks.check_query` by content hash, in `<cache_dir>/catalog-
-    checks.json`: a warm start checks 13 queries in microseconds instead of seconds. Only
-    passed checks are stored; a file that cannot be read or written is no error (the
-    checks then simply run)."""
-
-    def __init__(self, cache_dir: Path | None) -> None:
-        self.path = cache_dir / "catalog-checks.json" if cache_dir else None
-        self._entries: dict[str, Any] = {}
-        self._dirty = False
-        if self.path is not None:
-            try:
-                loaded = json.loads(self.path.read_text(encoding="utf-8"))
-                self._entries = loaded if isinstance(loaded, dict) else {}
-            except (OSError, ValueError):
-                self._entries = {}
-
-    def check(self, file: Path, text: str, params: tuple[Param, ...]) -> CheckResult:
-        key = _check_key(text, params)
-        entry = self._entries.get(key)
-        try:
-            variables, lists = entry  # type: ignore[misc]
-            return tuple(variables), tuple((a, b) for a, b in lists)
-        except (TypeError, ValueError):
-            pass
-        from peacetalks.api import query_checks
-
-        result = query_checks.check_query(file, text, params)
-        self._entries[key] = [list(result[0]), [list(pair) for pair in result[1]]]
-        self._dirty = True
-        return result
-
-    def save(self) -> None:
-        if self.path is None or not self._dirty:
-            return
-        from peacetalks.dataset.cache import CacheUnwritable, write_atomically
-
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.unlink(missing_ok=True)  # written read-only: replace, do not open
-            write_atomically(self.path, json.dumps(self._entries, indent=0).encode())
-        except (OSError, CacheUnwritable) as e:
-            log.warning("canned-query checks not cached: %s", e)
-        self._dirty = False
-
-
-def check_query(file: Path, text: str, params: tuple[Param, ...]) -> CheckResult:
-    """Validate the SPARQL body against its parameters (uncached); returns the projected
-    variables and the list columns (see `CannedQuery.lists`)."""
-    from peacetalks.api import query_checks
-
-    return query_checks.check_query(file, text, params)
-
-
 # --- loading -------------------------------------------------------------------------------------
 
 
-def load_query(path: Path, checks: CheckCache | None = None) -> CannedQuery:
-    """Parse and validate one `.rq` file; raises `CatalogError` naming it. `checks` reuses
-    the verdict of the SPARQL checks for content seen before."""
+def load_query(path: Path) -> CannedQuery:
+    """Parse and validate one `.rq` file; raises `CatalogError` naming it."""
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
@@ -390,8 +314,7 @@ def load_query(path: Path, checks: CheckCache | None = None) -> CannedQuery:
     name = path.stem
     if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
         raise CatalogError(path, "file name must be lower-case words joined by '-'")
-    checked = checks.check(path, source, params) if checks else check_query(path, source, params)
-    variables, lists = checked
+    variables, lists = query_scan.check_query(path, source, params)
     raw_columns = data.get("columns")
     if not isinstance(raw_columns, list) or not raw_columns:
         raise CatalogError(path, "columns must be a list of mappings (name, type, description)")
@@ -422,15 +345,12 @@ class Catalog(Mapping[str, CannedQuery]):
         self._queries = dict(sorted(queries.items()))
 
     @classmethod
-    def load(cls, directory: Path, cache_dir: Path | None = None) -> Catalog:
-        """Every `*.rq` directly in `directory` (not `checks/`); the first error raises.
-        With `cache_dir`, the SPARQL checks are cached there by content (`CheckCache`)."""
-        checks = CheckCache(cache_dir)
+    def load(cls, directory: Path) -> Catalog:
+        """Every `*.rq` directly in `directory` (not `checks/`); the first error raises."""
         queries = {}
         for path in sorted(directory.glob("*.rq")):
-            query = load_query(path, checks)
+            query = load_query(path)
             queries[query.name] = query
-        checks.save()
         return cls(queries)
 
     def __getitem__(self, name: str) -> CannedQuery:

@@ -1,16 +1,19 @@
-"""The checks of a canned query's SPARQL body, on rdflib's algebra (slow: ~0.3-0.6 s a query).
+"""The reference checks of a canned query's SPARQL body, on rdflib's algebra (slow: ~0.05-0.6 s
+a query, so never at start-up).
 
-Imported only when `peacetalks.api.catalog` finds no cached verdict for a file's content:
-the serving path never imports rdflib's SPARQL parser when the cache is warm.
+The catalog checks every start with `peacetalks.api.query_scan` (pyoxigraph and tokens). This
+module makes the same checks on the algebra, plus the one tokens cannot make — a variable
+the body reads that no pattern binds, an undeclared parameter — and `lint` runs them on a
+loaded catalog, also reporting any verdict the start-up checks reached differently.
+`peacetalks validate` and the test suite run it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from rdflib.plugins.sparql import parser as rdflib_parser
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -18,6 +21,7 @@ from rdflib.term import Variable as RdflibVariable
 
 from peacetalks.api.catalog_errors import CatalogError
 from peacetalks.api.params import Param
+from peacetalks.api.query_scan import bound_parameter, check_substitutable, projection
 
 
 def _walk(node: Any) -> Iterator[Any]:
@@ -73,7 +77,7 @@ def check_query(
 ) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
     """Validate the SPARQL body against its parameters; returns the projected variables and
     the list columns (see `CannedQuery.lists`)."""
-    variables = _projection(file, text)
+    variables = projection(file, text)
     try:
         algebra = translateQuery(rdflib_parser.parseQuery(text)).algebra
     except Exception as e:  # rdflib raises pyparsing and its own exceptions
@@ -104,44 +108,17 @@ def check_query(
         )
     bad_bound = sorted(reads_bound & declared)
     if bad_bound:
-        raise CatalogError(
-            file,
-            f"BOUND(?{bad_bound[0]}) on a parameter is always false under pyoxigraph "
-            "substitutions; use COALESCE (see queries/README.md)",
-        )
-    missing = [p.name for p in params if p.name not in variables]
-    if missing:  # pyoxigraph 0.5 substitutes only projected variables
-        raise CatalogError(
-            file,
-            f"?{missing[0]} is not in the top-level SELECT: every parameter variable must be "
-            "projected (and grouped by, if the query aggregates)",
-        )
-    try:  # the final word: pyoxigraph itself accepts the substitutions
-        ox.Store().query(text, substitutions={ox.Variable(p.name): ox.Literal("") for p in params})
-    except RuntimeError as e:
-        raise CatalogError(file, f"{e} (name every parameter variable in the SELECT)") from e
+        raise bound_parameter(file, bad_bound[0])
+    check_substitutable(file, text, params, variables)
     return variables, _list_columns(algebra, variables)
-
-
-def _projection(file: Path, text: str) -> tuple[str, ...]:
-    """The SELECT's variables, by pyoxigraph's parser. (A helper so that no pyoxigraph result
-    outlives it: frames of `check_query` can be kept alive by rdflib's exception caching,
-    and pyoxigraph objects must be dropped on the thread that made them.)"""
-    try:
-        solutions = ox.Store().query(text)
-    except SyntaxError as e:
-        raise CatalogError(file, f"SPARQL syntax error: {e}") from e
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise CatalogError(file, "only SELECT queries can be canned queries")
-    return tuple(v.value for v in solutions.variables)
 
 
 def _list_columns(algebra: CompValue, variables: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     separators: dict[str, str] = {}
     for item in _walk(algebra):
         if isinstance(item, CompValue) and item.name == "Aggregate_GroupConcat":
-            separator = item.get("separator")
-            separators[str(item.res)] = " " if separator is None else str(separator)
+            # dict.get: CompValue.get answers a missing key with its name; " " is SPARQL's default
+            separators[str(item.res)] = str(dict.get(item, "separator", " "))
     found = {}
     for item in _walk(algebra):
         if (
@@ -159,3 +136,25 @@ def _pattern_below_projection(algebra: CompValue) -> Any:
     while isinstance(node, CompValue) and node.name in {"Slice", "Project", "Distinct", "Reduced"}:
         node = node.p
     return node
+
+
+def lint(queries: Iterable[Any]) -> list[CatalogError]:
+    """The reference checks on every `CannedQuery` of a loaded catalog: their errors, and a
+    `CatalogError` wherever the start-up checks saw other projected variables or list
+    columns than the algebra shows."""
+    problems = []
+    for query in queries:
+        try:
+            variables, lists = check_query(query.path, query.text, query.params)
+        except CatalogError as e:
+            problems.append(e)
+            continue
+        if (variables, lists) != (query.variables, query.lists):
+            problems.append(
+                CatalogError(
+                    query.path,
+                    f"the start-up checks read {query.variables} / lists {query.lists}, "
+                    f"rdflib's algebra {variables} / {lists}: please report this",
+                )
+            )
+    return problems

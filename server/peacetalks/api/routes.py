@@ -436,11 +436,10 @@ class CannedRouter(APIRouter):
         self.lean: dict[tuple[str, str], Callable[[Request], Awaitable[Response]]] = {}
 
 
-def build_router(directory: Path | None = None, *, cache_dir: Path | None = None) -> CannedRouter:
+def build_router(directory: Path | None = None) -> CannedRouter:
     """The `/api` router for the canned queries in `directory` (default: the shipped
-    `queries/`). Raises `CatalogError` naming the file when a header is invalid. With
-    `cache_dir`, the SPARQL checks of the files are cached there by content."""
-    catalog = Catalog.load(directory or resources.queries_dir(), cache_dir)
+    `queries/`). Raises `CatalogError` naming the file when a header is invalid."""
+    catalog = Catalog.load(directory or resources.queries_dir())
     canned = CannedQueries(catalog)
     router = CannedRouter(prefix="/api", tags=["canned queries"])
 

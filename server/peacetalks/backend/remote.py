@@ -393,6 +393,9 @@ class RemoteExecutor:
         """`run` on a worker thread, so the event loop never waits on the engine."""
         return await to_thread.run_sync(lambda: self.run(request, timeout=timeout))
 
+    def wait_ready(self) -> None:
+        """Nothing to wait for: the engine answered when `connect` read its dataset."""
+
     def close(self) -> None:
         """Close the pooled connections (idempotent)."""
         self._closed = True

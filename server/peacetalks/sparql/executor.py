@@ -13,7 +13,6 @@ With `Settings.workers == 0` queries run in the calling thread on `Dataset.store
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import hashlib
 import logging
@@ -50,6 +49,8 @@ from peacetalks.sparql.negotiation import available
 from peacetalks.sparql.results import write_boolean, write_solutions, write_triples
 
 if TYPE_CHECKING:  # workers import this module: keep it light
+    import asyncio
+
     from peacetalks.dataset.store import Dataset
     from peacetalks.settings import Settings
 
@@ -300,7 +301,10 @@ class QueryExecutor:
 
     STARTUP_TIMEOUT = 120.0
 
-    def __init__(self, dataset: Dataset, settings: Settings) -> None:
+    def __init__(self, dataset: Dataset, settings: Settings, *, wait: bool = True) -> None:
+        """Start `settings.workers` workers; with `wait` (the default), return once they
+        are ready. `wait=False` returns while they load (the server imports its web stack
+        meanwhile): call `wait_ready()` before the first query."""
         self.dataset = dataset
         self.settings = settings
         self._closed = False
@@ -310,7 +314,14 @@ class QueryExecutor:
         self._crashers: OrderedDict[str, None] = OrderedDict()
         self.network = "shared: no query workers (in-process)"
         """`isolated` when every worker runs without a network, else why not (`/ready`)."""
-        workers = [self._spawn() for _ in range(settings.workers)]
+        self._starting = [self._spawn() for _ in range(settings.workers)]
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Wait until the workers started by `__init__` have loaded the dataset (at most
+        `STARTUP_TIMEOUT` s; `Unavailable` if one fails). Idempotent."""
+        workers, self._starting = self._starting, []
         for w in workers:
             w.wait_ready(self.STARTUP_TIMEOUT)
             self._idle.put(w)
@@ -449,6 +460,8 @@ class QueryExecutor:
         the socket pair as it arrives (never blocking on a partial message), with the same
         deadline and the same errors. In-process execution (`workers == 0`) and a moment
         with no idle worker (a replacement still starting) wait in a thread instead."""
+        import asyncio  # here, not at the top: workers import this module and need none of it
+
         loop = asyncio.get_running_loop()
         if self._closed:
             raise Unavailable("the query executor is shut down")

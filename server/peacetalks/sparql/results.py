@@ -26,7 +26,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import IO, cast
-from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
@@ -70,6 +69,21 @@ COMMON_PREFIXES = {
 _NOT_XML_10 = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 """Characters outside XML 1.0's `Char` production (https://www.w3.org/TR/xml/#charsets);
 surrogates cannot occur in the engine's strings."""
+
+
+def escape(value: str, entities: dict[str, str] | None = None) -> str:
+    """`xml.sax.saxutils.escape`, imported on first use: it pulls in urllib.request, http
+    and email (~65 ms), which the query workers, serving JSON, should not load at start."""
+    from xml.sax.saxutils import escape as sax_escape
+
+    return sax_escape(value, entities or {})
+
+
+def quoteattr(value: str) -> str:
+    """`xml.sax.saxutils.quoteattr`, imported on first use (see `escape`)."""
+    from xml.sax.saxutils import quoteattr as sax_quoteattr
+
+    return sax_quoteattr(value)
 
 
 def _xml_text(value: str) -> str:

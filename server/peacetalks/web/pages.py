@@ -34,12 +34,12 @@ _CATALOG_LOCK = threading.Lock()
 
 
 def catalog(request: Request) -> Catalog:
-    """The canned queries (read once per app; the checks' verdicts come from the cache)."""
+    """The canned queries (read once per app)."""
     state = request.app.state
     with _CATALOG_LOCK:
         current: Catalog | None = getattr(state, "web_catalog", None)
         if current is None:
-            current = Catalog.load(resources.queries_dir(), state.settings.cache_dir)
+            current = Catalog.load(resources.queries_dir())
             state.web_catalog = current
         return current
 
