@@ -98,7 +98,9 @@ def projection(file: Path, text: str, params: tuple[Param, ...] = ()) -> tuple[s
     return tuple(v.value for v in solutions.variables)
 
 
-def _empty_values(params: tuple[Param, ...]) -> dict[ox.Variable, ox.Literal]:
+def _empty_values(
+    params: tuple[Param, ...],
+) -> dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple]:
     return {ox.Variable(p.name): ox.Literal("") for p in params}
 
 
