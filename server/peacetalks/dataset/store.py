@@ -41,7 +41,6 @@ from peacetalks.dataset.cache import (
     sha256_file,
     write_atomically,
 )
-from peacetalks.dataset.inference import infer
 from peacetalks.dataset.loading import (
     INFERRED_GRAPH,
     Source,
@@ -155,6 +154,8 @@ def build(
             phases.step(f"parsing {s.path.name}")
             load_source(store, s)
         if inference and len(store):
+            from peacetalks.dataset.inference import infer  # a warm start needs none of it
+
             phases.start("inference", total=None)
             infer(
                 store,

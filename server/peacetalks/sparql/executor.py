@@ -44,7 +44,6 @@ from peacetalks.errors import (
     QueryTimeout,
     Unavailable,
 )
-from peacetalks.sparql.guard import inspect_query
 from peacetalks.sparql.negotiation import available
 from peacetalks.sparql.results import write_boolean, write_solutions, write_triples
 
@@ -122,6 +121,10 @@ def execute(store: ox.Store, request: QueryRequest, default_cap: int) -> QueryRe
     if default_graph is None and named_graphs is None and not request.inspected:
         # A caller that did not guard (the CLI, tests): guard here. FROM / FROM NAMED must be
         # passed explicitly: pyoxigraph's use_default_graph_as_union would override them.
+        # (Imported here: in the workers every request arrives inspected, and the guard's
+        # regular expressions cost ~30 ms to compile at every worker start.)
+        from peacetalks.sparql.guard import inspect_query
+
         info = inspect_query(request.query, request.base_iri)
         if info.from_graphs or info.from_named_graphs:
             default_graph, named_graphs = info.from_graphs, info.from_named_graphs
