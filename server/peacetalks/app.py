@@ -102,13 +102,23 @@ def create_app(
 ) -> PeacetalksApp:
     """Build the app for `settings` (default: from the environment) over `backend` (default:
     `open_backend(settings, dataset)`, which loads the dataset unless one is given). The
-    query workers are ready when this returns."""
+    query workers are ready when this returns; if the app cannot be built (a broken
+    canned query, say), the backend is closed: no worker outlives a failed start."""
     settings = settings or Settings()
     if backend is None:
         backend = open_backend(settings, dataset)
     elif dataset is not None:
         raise ValueError("create_app: give a dataset or a backend, not both")
-    backend.wait_ready()
+    try:
+        backend.wait_ready()
+        return _assemble(settings, backend)
+    except BaseException:
+        backend.close()
+        raise
+
+
+def _assemble(settings: Settings, backend: Backend) -> PeacetalksApp:
+    """The app over a ready backend: state, middleware and one router per concern."""
     dataset, executor, api_executor = backend.dataset, backend.executor, backend.api_executor
 
     @asynccontextmanager

@@ -315,3 +315,22 @@ def test_a_backend_whose_worker_refuses_closes_every_executor(
     with pytest.raises(Unavailable, match="refused to serve"):
         backend.wait_ready()
     assert all(e._closed and not e._all for e in (backend.executor, backend.api_executor))
+
+
+def test_a_failed_app_start_stops_its_workers(
+    tiny_dataset: Dataset, tiny_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import peacetalks.app
+    from peacetalks.api.catalog_errors import CatalogError
+    from peacetalks.backend import open_backend
+
+    def broken(*args: object) -> object:
+        raise CatalogError(Path("queries/broken.rq"), "a broken canned query")
+
+    monkeypatch.setattr(peacetalks.app.api, "build_router", broken)
+    backend = open_backend(tiny_settings, tiny_dataset)
+    processes = [w.process for e in (backend.executor, backend.api_executor) for w in e._all]
+    assert processes
+    with pytest.raises(CatalogError, match="broken"):
+        peacetalks.app.create_app(tiny_settings, backend=backend)
+    assert all(p.poll() is not None for p in processes)
