@@ -109,3 +109,27 @@ def test_readme_quick_start_has_two_commands() -> None:
     commands = re.findall(r"```sh\n(.*?)\n```", quick, re.S)
     assert len(commands) == 2 and all("\n" not in c for c in commands)
     assert "peacetalks serve" in commands[0] and "pytest" in commands[1]
+
+
+@pytest.mark.parametrize("bad", [False, True])
+def test_validate_runs_the_reference_checks_of_the_canned_queries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: bool
+) -> None:
+    """`peacetalks validate`'s canned-query part: the rdflib checks the start-up leaves out
+    (here an undeclared parameter, which the catalog itself loads)."""
+    import shutil
+
+    from peacetalks import cli, resources
+    from rich.console import Console
+
+    shutil.copy(resources.queries_dir() / "search.rq", tmp_path)
+    if bad:
+        shutil.copy(Path(__file__).parent / "data/api/bad/undeclared-param.rq", tmp_path)
+    monkeypatch.setattr(resources, "queries_dir", lambda: tmp_path)
+    console = Console(record=True, width=200)
+    assert cli._lint_queries(console) is not bad
+    out = console.export_text()
+    if bad:
+        assert "undeclared-param.rq" in out and "undeclared parameter(s): ?actor" in out
+    else:
+        assert "canned queries: 1 pass the reference checks" in out
