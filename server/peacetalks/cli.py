@@ -61,38 +61,48 @@ def _fail(what: str, message: object) -> SystemExit:
     return SystemExit(2)
 
 
-def _load(settings: Settings) -> Any:
+def _load(settings: Settings, phases: Any = None) -> Any:
     from peacetalks.dataset.cache import CacheUnwritable
     from peacetalks.dataset.loading import DataFileError
     from peacetalks.dataset.store import load_dataset
 
     try:
-        return load_dataset(settings, progress=sys.stderr.isatty())
+        return load_dataset(settings, progress=sys.stderr.isatty(), phases=phases)
     except (DataFileError, CacheUnwritable) as e:
         raise _fail("cannot load data", e) from e
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from peacetalks.backend import open_backend
+    from peacetalks.dataset.store import Phases
     from peacetalks.errors import PeacetalksError
     from peacetalks.logs import configure_logging
 
     settings = _settings(args)
     configure_logging(settings.log_level)
     try:
-        # With PEACETALKS_BACKEND the engine holds the dataset: nothing is built here. The
-        # query workers start loading now, while FastAPI and uvicorn are imported.
-        backend = open_backend(settings, None if settings.backend else _load(settings))
-        try:
-            import uvicorn
+        with Phases(sys.stderr.isatty()) as bar:  # parsing, inference, cache, workers
+            # With PEACETALKS_BACKEND the engine holds the dataset: nothing is built here.
+            # The query workers start loading now, while FastAPI and uvicorn are imported.
+            backend = open_backend(settings, None if settings.backend else _load(settings, bar))
+            try:
+                import uvicorn
 
-            from peacetalks.app import create_app
-            from peacetalks.security import uvicorn_limits
+                from peacetalks.app import create_app
+                from peacetalks.security import uvicorn_limits
 
-            app = create_app(settings, backend=backend)
-        except BaseException:
-            backend.close()
-            raise
+                workers, ready = backend.starting, [0]
+
+                def one_ready() -> None:
+                    ready[0] += 1
+                    bar.step(f"workers: {ready[0]} of {workers} ready")
+
+                bar.start(f"workers: 0 of {workers} ready", total=workers or None)
+                backend.wait_ready(one_ready)
+                app = create_app(settings, backend=backend)
+            except BaseException:
+                backend.close()
+                raise
     except PeacetalksError as e:  # e.g. a worker found the cache changed under it
         raise _fail("cannot start", e.message) from e
     except (OSError, ValueError) as e:  # one clear line, not a traceback

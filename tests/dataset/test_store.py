@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 from peacetalks import resources
 from peacetalks.dataset.loading import GRAPH_BASE, INFERRED_GRAPH, DataFileError
-from peacetalks.dataset.store import load_dataset
+from peacetalks.dataset.store import Phases, load_dataset
 from peacetalks.settings import Settings
 
 DATA = Path(__file__).parents[1] / "data" / "server"
@@ -100,3 +100,26 @@ def test_shipped_data_builds(tmp_path: Path) -> None:
     ):
         pytest.skip("no shipped ontology or graph in this checkout")
     assert shipped and ds.total > 0
+
+
+class _Recorder(Phases):
+    """The phases a start names on its progress bar (the bar itself disabled)."""
+
+    def __init__(self) -> None:
+        super().__init__(enabled=False)
+        self.phases: list[str] = []
+
+    def start(self, phase: str, total: int | None) -> None:
+        self.phases.append(phase.split(":")[0])
+
+
+@pytest.mark.parametrize("mode", ["memory", "disk"])
+def test_a_build_names_its_phases_and_a_warm_start_only_the_cache(
+    tmp_path: Path, mode: str
+) -> None:
+    settings = _settings(tmp_path, DATA / "tiny.ttl", store=mode)
+    cold, warm = _Recorder(), _Recorder()
+    load_dataset(settings, phases=cold)
+    assert cold.phases == ["cache", "parsing", "inference", "cache"] + ["cache"] * (mode == "disk")
+    assert load_dataset(settings, phases=warm).from_cache
+    assert warm.phases == ["cache"]

@@ -292,9 +292,11 @@ def test_workers_load_while_the_caller_goes_on(
     is handed out before `wait_ready`, which is idempotent; then queries run."""
     ex = QueryExecutor(tiny_dataset, tiny_settings.model_copy(update={"workers": 2}), wait=False)
     try:
-        assert ex._idle.qsize() == 0 and len(ex._all) == 2  # started, not yet ready
-        ex.wait_ready()
-        ex.wait_ready()
+        assert ex._idle.qsize() == 0 and ex.starting == len(ex._all) == 2  # not yet ready
+        ready: list[None] = []
+        ex.wait_ready(lambda: ready.append(None))  # what the progress bar counts
+        ex.wait_ready(lambda: ready.append(None))
+        assert len(ready) == 2 and ex.starting == 0
         assert ex._idle.qsize() == 2 and ex.network == "isolated"
         assert json.loads(ex.run(QueryRequest("ASK {}", JSON)).body)["boolean"] is True
     finally:

@@ -13,6 +13,7 @@ so the query workers load the dataset while the web stack is imported.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,11 +33,20 @@ class Backend:
     executor: QueryExecutor | RemoteExecutor
     api_executor: QueryExecutor | RemoteExecutor
 
-    def wait_ready(self) -> None:
-        """Wait until every executor can answer; closes everything if one cannot."""
+    def _executors(self) -> list[QueryExecutor | RemoteExecutor]:
+        return list({id(e): e for e in (self.executor, self.api_executor)}.values())
+
+    @property
+    def starting(self) -> int:
+        """Query workers started and still loading (0 on a remote engine)."""
+        return sum(e.starting for e in self._executors())
+
+    def wait_ready(self, on_ready: Callable[[], object] | None = None) -> None:
+        """Wait until every executor can answer (`on_ready` is called as each query worker
+        is); closes everything if one cannot."""
         try:
-            for executor in {id(e): e for e in (self.executor, self.api_executor)}.values():
-                executor.wait_ready()
+            for executor in self._executors():
+                executor.wait_ready(on_ready)
         except BaseException:
             self.close()
             raise

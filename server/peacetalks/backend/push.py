@@ -39,8 +39,7 @@ from peacetalks.backend.remote import (
     count_graphs,
     read_record,
 )
-from peacetalks.dataset.store import Dataset
-from peacetalks.dataset.store import _Phases as Phases
+from peacetalks.dataset.store import Dataset, Phases
 from peacetalks.errors import PeacetalksError
 from peacetalks.settings import Settings
 

@@ -40,7 +40,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -393,7 +393,10 @@ class RemoteExecutor:
         """`run` on a worker thread, so the event loop never waits on the engine."""
         return await to_thread.run_sync(lambda: self.run(request, timeout=timeout))
 
-    def wait_ready(self) -> None:
+    starting = 0
+    """No worker processes: the engine runs the queries."""
+
+    def wait_ready(self, on_ready: Callable[[], object] | None = None) -> None:
         """Nothing to wait for: the engine answered when `connect` read its dataset."""
 
     def close(self) -> None:

@@ -142,48 +142,54 @@ def count_graphs(store: ox.Store) -> dict[str, int]:
 
 
 def build(
-    sources: list[Source], *, inference: bool, progress: bool = False
+    sources: list[Source], *, inference: bool, progress: bool = False, phases: Phases | None = None
 ) -> tuple[ox.Store, float]:
     """Parse every source and compute inferences into a new in-memory store; with
-    `progress`, a progress bar on stderr names the phase (parsing, inference)."""
+    `progress` (or the `phases` of a longer start), a progress bar on stderr names the
+    phase (parsing, inference)."""
     started = time.perf_counter()
     store = ox.Store()
-    with _Phases(progress) as phases:
-        phases.start("parsing", total=len(sources))
+    with phases or Phases(progress) as bar:
+        bar.start("parsing", total=len(sources))
         for s in sources:  # a broken file raises, and this store is thrown away
-            phases.step(f"parsing {s.path.name}")
+            bar.step(f"parsing {s.path.name}")
             load_source(store, s)
         if inference and len(store):
             from peacetalks.dataset.inference import infer  # a warm start needs none of it
 
-            phases.start("inference", total=None)
+            bar.start("inference", total=None)
             infer(
                 store,
                 ox.NamedNode(INFERRED_GRAPH),
-                on_round=lambda r, n: phases.step(f"inference: round {r}, {n} new triples"),
+                on_round=lambda r, n: bar.step(f"inference: round {r}, {n} new triples"),
             )
     return store, time.perf_counter() - started
 
 
-class _Phases:
-    """A rich progress bar (stderr) for the build's phases, or nothing."""
+class Phases:
+    """A rich progress bar (stderr) naming the phase of a long start — parsing, inference,
+    cache, workers (`peacetalks serve`), push — or nothing when disabled. Re-entrant: a
+    phase started inside an open bar replaces the previous one on the same line."""
 
     def __init__(self, enabled: bool) -> None:
         self._bar: Any = None
         self._task: Any = None
+        self._depth = 0
         if enabled:
             from rich.console import Console
             from rich.progress import Progress
 
             self._bar = Progress(console=Console(stderr=True), transient=True)
 
-    def __enter__(self) -> _Phases:
-        if self._bar is not None:
+    def __enter__(self) -> Phases:
+        if self._bar is not None and self._depth == 0:
             self._bar.start()
+        self._depth += 1
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
+        self._depth -= 1
+        if self._bar is not None and self._depth == 0:
             self._bar.stop()
 
     def start(self, phase: str, total: int | None) -> None:
@@ -278,21 +284,37 @@ def _reuse(nquads: Path, manifest_path: Path, version: str, settings: Settings) 
 
 
 def load_dataset(
-    settings: Settings, *, extra_paths: Iterable[Path] = (), progress: bool = False
+    settings: Settings,
+    *,
+    extra_paths: Iterable[Path] = (),
+    progress: bool = False,
+    phases: Phases | None = None,
 ) -> Dataset:
-    """The dataset for `settings`: reuse its verified cache entry, else build and write one.
+    """The dataset for `settings`: reuse its verified cache entry, else build and write one
+    (a progress bar on stderr with `progress`, or on the `phases` of a longer start).
     Raises `loading.DataFileError` for a broken input file and `cache.CacheUnwritable`
     when a new entry cannot be written."""
     sources = input_sources(settings, extra_paths)
     key = _build_key(sources, settings)
     version = _version(key)
     nquads, manifest_path = cache_paths(settings.cache_dir, version)
-    reused = _reuse(nquads, manifest_path, version, settings)
-    if reused is not None:
-        return reused
+    with phases or Phases(progress) as bar:
+        bar.start(f"cache: loading {nquads.name}", total=None)
+        reused = _reuse(nquads, manifest_path, version, settings)
+        if reused is not None:
+            return reused
+        return _build_entry(sources, key, version, settings, bar)
+
+
+def _build_entry(
+    sources: list[Source], key: dict[str, object], version: str, settings: Settings, bar: Phases
+) -> Dataset:
+    """Build the dataset of `version` and write its cache entry (and disk store)."""
+    nquads, manifest_path = cache_paths(settings.cache_dir, version)
     started = time.perf_counter()
     log.info("building dataset from %d files (inference=%s)", len(sources), settings.inference)
-    store, seconds = build(sources, inference=settings.inference, progress=progress)
+    store, seconds = build(sources, inference=settings.inference, phases=bar)
+    bar.start(f"cache: writing {nquads.name}", total=None)
     counts = count_graphs(store)
     quads = len(store)
     try:
@@ -316,6 +338,7 @@ def load_dataset(
     if store_mode(settings, quads) == "disk":
         del store  # one copy: the server serves from the shared disk store too
         _release_memory()
+        bar.start(f"cache: building the disk store {disk_store_path(nquads).name}", total=None)
         store, store_path = _open_disk(nquads, sha256, quads)
     return Dataset(
         store=store,

@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -321,13 +321,21 @@ class QueryExecutor:
         if wait:
             self.wait_ready()
 
-    def wait_ready(self) -> None:
+    @property
+    def starting(self) -> int:
+        """Workers started and not yet waited for (`wait_ready`)."""
+        return len(self._starting)
+
+    def wait_ready(self, on_ready: Callable[[], object] | None = None) -> None:
         """Wait until the workers started by `__init__` have loaded the dataset (at most
-        `STARTUP_TIMEOUT` s; `Unavailable` if one fails). Idempotent."""
+        `STARTUP_TIMEOUT` s; `Unavailable` if one fails), calling `on_ready` as each one
+        is. Idempotent."""
         workers, self._starting = self._starting, []
         for w in workers:
             w.wait_ready(self.STARTUP_TIMEOUT)
             self._idle.put(w)
+            if on_ready is not None:
+                on_ready()
         if workers:
             states = {w.network for w in workers}
             self.network = (
