@@ -252,6 +252,34 @@ def test_run_async_reads_an_answer_larger_than_the_socket_buffer(tmp_path: Path)
         ex.close()
 
 
+def test_a_loop_keeps_watching_its_worker_and_a_thread_may_still_use_it(tmp_path: Path) -> None:
+    """The event loop's reader stays registered between queries; a blocking `run` from a
+    thread (the FastAPI path) takes the socket back while the loop runs, and reads a large
+    answer whole (the socket is blocking again); the loop then watches it anew."""
+    ex = _executor_over_3000_triples(tmp_path)
+    big = QueryRequest("SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s", JSON)
+    ask = QueryRequest(f"ASK {{ <{EX}s1> ?p ?o }}", JSON)
+    try:
+
+        async def mixed() -> tuple[bytes, bytes]:
+            loop = asyncio.get_running_loop()
+            for _ in range(3):
+                assert json.loads((await ex.run_async(ask, timeout=60)).body)["boolean"]
+            (worker,) = ex._all
+            assert worker._loop is loop
+            threaded = await loop.run_in_executor(None, lambda: ex.run(big, timeout=60))
+            assert worker._loop is None
+            awaited = await ex.run_async(big, timeout=60)
+            assert worker._loop is loop
+            return threaded.body, awaited.body
+
+        threaded, awaited = asyncio.run(mixed())
+        assert threaded == awaited
+        assert len(json.loads(awaited)["results"]["bindings"]) == 3000
+    finally:
+        ex.close()
+
+
 def test_run_async_deadline_kills_and_a_cancelled_query_frees_its_slot(tmp_path: Path) -> None:
     """Past the deadline the worker is killed (QueryTimeout) and replaced; a request cancelled
     mid-query (its answer would never be read) gets its worker replaced too, so the pool
