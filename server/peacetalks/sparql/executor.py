@@ -260,6 +260,8 @@ class _Worker:
         loop, self._loop = self._loop, None
         if loop is None or loop.is_closed():
             return
+        import asyncio  # not at the top: workers import this module and need none of it
+
         fd = self.conn.fileno()
         try:
             current: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
