@@ -356,7 +356,7 @@ class Bench:
 
         api = self.targets["peacetalks, no result cache"]
         ours = httpx.get(f"{api.base}/api/{API_NAME}", params=API_PARAMS, timeout=60).json()
-        catalog = Catalog.load(queries_dir(), self.tmp / "catalog")
+        catalog = Catalog.load(queries_dir())
         canned = catalog[API_NAME]
         store = self.nquads_store()
         binding = bind(canned, dict(API_PARAMS), LabelIndex.from_store(store))
