@@ -36,6 +36,10 @@ from peacetalks.errors import NotRepresentable
 from peacetalks.settings import Settings
 from peacetalks.sparql.results import write_solutions, write_triples
 
+# An error answer must not leave pyoxigraph objects to be freed on another thread than
+# the one that made them (the remote backend parses the engine's answer on a worker thread).
+pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
+
 FIXTURE = Path(__file__).parents[1] / "data" / "server" / "awkward-literals.ttl"
 PREFIX = "PREFIX ex: <http://example.org/awkward#>\n"
 CARRIED = PREFIX + "SELECT ?s ?o ?missing WHERE { ?s ex:v ?o OPTIONAL { ?s ex:none ?missing } }"

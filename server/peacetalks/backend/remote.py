@@ -39,6 +39,7 @@ import json
 import logging
 import threading
 import time
+import traceback
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -375,15 +376,10 @@ class RemoteExecutor:
         try:
             if plan.kind == "graph":
                 return write_triples(_parse_triples(body, accept), media_type, cap)
-            parsed = _parse_results(body)
-            if plan.kind == "boolean":
-                return write_boolean(bool(parsed), media_type), 1, False
-            if not isinstance(parsed, ox.QuerySolutions):
-                raise QueryFailed("the SPARQL engine answered a boolean to a SELECT")
-            try:
-                return write_solutions(parsed, media_type, cap)
-            except (OSError, SyntaxError) as e:
-                raise body.error or QueryFailed(f"unreadable SPARQL results: {e}") from e
+            return _write_results(body, plan.kind, media_type, cap)
+        except BaseException as error:
+            _forget_frames(error)  # it may be raised again on the event loop's thread
+            raise
         finally:
             response.close()
 
@@ -404,6 +400,31 @@ class RemoteExecutor:
         self._closed = True
         if self._owns_endpoint:
             self.endpoint.close()
+
+
+def _write_results(body: _Body, kind: str, media_type: str, cap: int) -> tuple[bytes, int, bool]:
+    """The engine's SPARQL JSON answer, capped and written as `media_type`."""
+    parsed = _parse_results(body)
+    if kind == "boolean":
+        return write_boolean(bool(parsed), media_type), 1, False
+    if not isinstance(parsed, ox.QuerySolutions):
+        raise QueryFailed("the SPARQL engine answered a boolean to a SELECT")
+    try:
+        return write_solutions(parsed, media_type, cap)
+    except (OSError, SyntaxError) as e:
+        raise body.error or QueryFailed(f"unreadable SPARQL results: {e}") from e
+
+
+def _forget_frames(error: BaseException | None) -> None:
+    """Clear the locals of the finished frames that an error's tracebacks (its causes' too)
+    hold. pyoxigraph objects must be dropped on the thread that made them: an error made in
+    a worker thread and raised again on the event loop's would keep them alive until it is
+    freed there ("PyQuerySolutions is unsendable, but is being dropped on another thread")."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        traceback.clear_frames(error.__traceback__)
+        error = error.__cause__ or error.__context__
 
 
 def _parse_results(body: _Body) -> ox.QuerySolutions | ox.QueryBoolean:
