@@ -364,3 +364,63 @@ def test_a_failed_app_start_stops_its_workers(
     with pytest.raises(CatalogError, match="broken"):
         peacetalks.app.create_app(tiny_settings, backend=backend)
     assert all(p.poll() is not None for p in processes)
+
+
+ORPHAN_SCRIPT = """
+import sys, threading
+from pathlib import Path
+from peacetalks.dataset.store import load_dataset
+from peacetalks.settings import Settings
+from peacetalks.sparql.executor import QueryExecutor, QueryRequest
+settings = Settings.model_validate_json(sys.argv[1])
+ex = QueryExecutor(load_dataset(settings), settings)
+print(" ".join(str(w.process.pid) for w in ex._all), flush=True)
+runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h . ?i ?t ?j }"
+ex.run(QueryRequest(runaway, "application/sparql-results+json"), timeout=600)
+"""
+
+
+def test_workers_of_a_killed_server_stop_even_mid_query(tiny_settings: Settings) -> None:
+    """A server killed without closing its workers' sockets (SIGKILL, the OOM killer): the
+    worker running a runaway query stops within about a second, and so does the idle one."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    server = Path(__file__).parents[2] / "server"
+    env = dict(os.environ, PYTHONPATH=str(server))
+    settings = tiny_settings.model_copy(update={"workers": 2})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_SCRIPT, settings.model_dump_json()],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        pids = [int(p) for p in proc.stdout.readline().split()]
+        assert len(pids) == 2
+        time.sleep(1.0)  # the runaway query is running in one of them
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        deadline = time.monotonic() + 3  # ORPHAN_CHECK_SECONDS is 0.5; the query runs for hours
+        alive = set(pids)
+        while alive and time.monotonic() < deadline:
+            alive = {p for p in alive if _running(p)}
+            time.sleep(0.1)
+        assert not alive, f"workers {sorted(alive)} outlived their killed server"
+    finally:
+        proc.kill()
+        for pid in locals().get("pids", []):
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _running(pid: int) -> bool:
+    """Whether `pid` is a process that has not exited (a zombie counts as exited)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

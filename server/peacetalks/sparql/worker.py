@@ -17,7 +17,9 @@
    nested expressions and long operator chains, and the main thread's 8 MiB would overflow
    (a 10,000-term `||` chain does) — virtual memory, committed only as far as it is used.
 
-Started and killed by `peacetalks.sparql.executor.QueryExecutor`.
+Started and killed by `peacetalks.sparql.executor.QueryExecutor`; a worker whose server
+died (killed without closing the socket pair) exits within `ORPHAN_CHECK_SECONDS`, even in
+the middle of a query.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ from typing import Any
 
 STACK_BYTES = 512 * 2**20
 """Stack of the thread that runs queries (a 100 kB query cannot nest deeper than this holds)."""
+ORPHAN_CHECK_SECONDS = 0.5
+"""How often the main thread checks that the server that started this worker is alive."""
+EXIT_ORPHANED = 4
+"""The exit status of a worker whose server died (nobody is left to read it)."""
 
 CLONE_NEWNET = 0x40000000
 CLONE_NEWUSER = 0x10000000
@@ -98,6 +104,7 @@ def serve(conn: Connection, nquads: str, sha256: str, quads: int, cap: int, netw
 
 
 def main(argv: list[str]) -> None:
+    parent = os.getppid()
     fd, nquads, sha256, quads, cap, mode = argv
     network = "shared: PEACETALKS_WORKER_NETWORK=allow" if mode == "allow" else isolate_network()
     if mode == "require" and network != "isolated":
@@ -111,7 +118,15 @@ def main(argv: list[str]) -> None:
         name="peacetalks-query",
     )
     runner.start()
-    runner.join()
+    # A second wall for a server that dies without closing the socket pair (SIGKILL, the
+    # OOM killer): the query thread only sees the closed pipe after its query, and a runaway
+    # one would burn a core for ever. The parent's death re-parents this process; then it
+    # exits at once, mid-query. (PR_SET_PDEATHSIG would fire when the parent *thread* ends,
+    # and replacement workers are started from short-lived threads.)
+    while runner.is_alive():
+        runner.join(ORPHAN_CHECK_SECONDS)
+        if os.getppid() != parent:
+            os._exit(EXIT_ORPHANED)
 
 
 if __name__ == "__main__":
