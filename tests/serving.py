@@ -12,9 +12,11 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from peacetalks.settings import Settings
 
 SERVER = Path(__file__).parents[1] / "server"
 
@@ -106,3 +108,25 @@ class Listener:
         self._stop.set()
         self._thread.join(2)
         self.sock.close()
+
+
+SLOW_QUERY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+"""A triple cross join: over `slow_settings`' 3 000 triples it cannot finish in minutes."""
+
+
+def slow_settings(tmp_path: Path, **overrides: object) -> Settings:
+    """Settings over 3 000 triples (no shipped data, no inference, cache under `tmp_path`),
+    on which `SLOW_QUERY` runs until a deadline stops it; `overrides` are Settings fields."""
+    data = tmp_path / "many.nt"
+    ex = "http://example.org/"
+    data.write_text(
+        "".join(f"<{ex}s{i}> <{ex}p> <{ex}o{i}> .\n" for i in range(3000)), encoding="utf-8"
+    )
+    fields: dict[str, Any] = {
+        "shipped_data": False,
+        "data": [data],
+        "cache_dir": tmp_path / "cache",
+        "inference": False,
+        **overrides,
+    }
+    return Settings(**fields)

@@ -14,6 +14,7 @@ from peacetalks.dataset.store import Dataset, load_dataset
 from peacetalks.errors import BadRequest, Busy, NotAcceptable, QuerySyntaxError, QueryTimeout
 from peacetalks.settings import Settings
 from peacetalks.sparql.executor import QueryExecutor, QueryRequest, parse_term
+from serving import SLOW_QUERY, slow_settings
 
 JSON = "application/sparql-results+json"
 EX = "http://example.org/"
@@ -119,13 +120,7 @@ def test_in_process_mode(tiny_dataset: Dataset, tiny_settings: Settings) -> None
 
 def _executor_over_3000_triples(tmp_path: Path) -> QueryExecutor:
     """One worker over 3 000 triples: a triple cross join over them cannot finish in seconds."""
-    data = tmp_path / "many.nt"
-    data.write_text(
-        "".join(f"<{EX}s{i}> <{EX}p> <{EX}o{i}> .\n" for i in range(3000)), encoding="utf-8"
-    )
-    settings = Settings(
-        shipped_data=False, data=[data], cache_dir=tmp_path / "c", inference=False, workers=1
-    )
+    settings = slow_settings(tmp_path, workers=1)
     return QueryExecutor(load_dataset(settings), settings)
 
 
@@ -133,7 +128,7 @@ def test_timeout_kills_the_worker_and_recovers(tmp_path: Path) -> None:
     """A cross join over 3 000 triples cannot finish in 1 s; the next query still works."""
     ex = _executor_over_3000_triples(tmp_path)
     try:
-        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+        slow = SLOW_QUERY
         with pytest.raises(QueryTimeout):
             ex.run(QueryRequest(slow, JSON), timeout=1.0)
         result = ex.run(QueryRequest(f"ASK {{ <{EX}s1> ?p ?o }}", JSON), timeout=60)
@@ -165,20 +160,9 @@ def test_queueing_never_gets_a_query_killed(tmp_path: Path) -> None:
     """With one worker busy on a slow query, a second query waits at most the queue timeout
     and gets `Busy` without running; the slow query is not killed for the other's wait, and
     its own deadline runs from when it started."""
-    data = tmp_path / "many.nt"
-    data.write_text(
-        "".join(f"<{EX}s{i}> <{EX}p> <{EX}o{i}> .\n" for i in range(3000)), encoding="utf-8"
-    )
-    settings = Settings(
-        shipped_data=False,
-        data=[data],
-        cache_dir=tmp_path / "c",
-        inference=False,
-        workers=1,
-        queue_timeout=0.5,
-    )
+    settings = slow_settings(tmp_path, workers=1, queue_timeout=0.5)
     ex = QueryExecutor(load_dataset(settings), settings)
-    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+    slow = SLOW_QUERY
     outcome: list[BaseException] = []
 
     def run_slow() -> None:
@@ -210,7 +194,7 @@ def test_closing_while_a_replacement_starts_logs_no_error(
     """close() kills a replacement worker that is still loading; that is the shutdown
     working, not "ERROR replacement query worker failed to start"."""
     ex = _executor_over_3000_triples(tmp_path)
-    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+    slow = SLOW_QUERY
     caplog.set_level("DEBUG", logger="peacetalks")
     try:
         with pytest.raises(QueryTimeout):
@@ -285,7 +269,7 @@ def test_run_async_deadline_kills_and_a_cancelled_query_frees_its_slot(tmp_path:
     mid-query (its answer would never be read) gets its worker replaced too, so the pool
     keeps its size and answers."""
     ex = _executor_over_3000_triples(tmp_path)
-    slow = QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }", JSON)
+    slow = QueryRequest(SLOW_QUERY, JSON)
     ask = QueryRequest(f"ASK {{ <{EX}s1> ?p ?o }}", JSON)
     try:
 
@@ -424,3 +408,66 @@ def _running(pid: int) -> bool:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_api_pool_borrows_an_idle_sparql_worker_and_gives_it_back(tmp_path: Path) -> None:
+    """With its only worker busy, the /api pool runs a query on an idle /sparql worker at
+    once (its own queue would answer `Busy` after 0.5 s); the worker goes back to /sparql,
+    and a borrowed worker killed by a deadline is replaced in /sparql's pool. /sparql never
+    borrows from /api: with its worker busy it answers `Busy` though /api's is idle."""
+    settings = slow_settings(tmp_path, workers=1, queue_timeout=0.5)
+    dataset = load_dataset(settings)
+    sparql = QueryExecutor(dataset, settings)
+    api = QueryExecutor(dataset, settings, overflow=sparql)
+    slow = QueryRequest(SLOW_QUERY, JSON)
+    ask = QueryRequest(f"ASK {{ <{EX}s1> ?p ?o }}", JSON)
+    outcome: list[BaseException] = []
+
+    def run_slow(executor: QueryExecutor) -> None:
+        try:
+            executor.run(slow, timeout=2.0)
+        except BaseException as e:  # the outcome is what this test inspects
+            outcome.append(e)
+
+    try:
+        own = threading.Thread(target=run_slow, args=(api,))
+        own.start()
+        _wait_until(lambda: api._idle.qsize() == 0)  # /api's own worker is busy
+        lent = next(iter(sparql._all))
+        assert json.loads(api.run(ask, timeout=60).body)["boolean"] is True  # borrowed
+        assert json.loads(asyncio.run(api.run_async(ask, timeout=60)).body)["boolean"] is True
+        assert list(sparql._idle.queue) == [lent] and lent.home is sparql  # given back
+        # a borrowed worker that runs past its deadline is replaced in its own pool
+        with pytest.raises(QueryTimeout):
+            api.run(slow, timeout=1.0)
+        own.join(30)
+        assert len(outcome) == 1 and isinstance(outcome[0], QueryTimeout)
+        _wait_until(lambda: sparql._idle.qsize() == 1 and api._idle.qsize() == 1)
+        assert lent not in sparql._all and len(sparql._all) == len(api._all) == 1
+        # /sparql does not borrow: its worker busy, it waits its queue timeout and refuses
+        busy = threading.Thread(target=run_slow, args=(sparql,))
+        busy.start()
+        _wait_until(lambda: sparql._idle.qsize() == 0)
+        with pytest.raises(Busy):
+            sparql.run(ask, timeout=60)
+        assert api._idle.qsize() == 1
+        busy.join(30)
+    finally:
+        api.close()
+        sparql.close()
+
+
+def test_idle_workers_are_taken_most_recently_used_first(
+    tiny_dataset: Dataset, tiny_settings: Settings
+) -> None:
+    """LIFO: the worker that answered last answers the next query (its store is hot)."""
+    ex = QueryExecutor(tiny_dataset, tiny_settings.model_copy(update={"workers": 2}))
+    try:
+        ex.run(QueryRequest("ASK {}", JSON))
+        last = ex._idle.queue[-1]
+        for _ in range(5):
+            ex.run(QueryRequest("ASK {}", JSON))
+            assert ex._idle.queue[-1] is last
+        assert len(ex._idle.queue) == 2
+    finally:
+        ex.close()

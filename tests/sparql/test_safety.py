@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from peacetalks.app import create_app
 from peacetalks.settings import Settings
-from serving import Listener
+from serving import SLOW_QUERY, Listener, slow_settings
 
 EX = "http://example.org/"
 DIRECT = {"content-type": "application/sparql-query"}
@@ -173,20 +173,9 @@ def test_exact_cap_is_not_truncated(small_cap_client: TestClient) -> None:
 
 
 def test_slow_query_gets_503_then_server_keeps_answering(tmp_path: Path) -> None:
-    data = tmp_path / "many.nt"
-    data.write_text(
-        "".join(f"<{EX}s{i}> <{EX}p> <{EX}o{i}> .\n" for i in range(3000)), encoding="utf-8"
-    )
-    settings = Settings(
-        shipped_data=False,
-        data=[data],
-        cache_dir=tmp_path / "cache",
-        inference=False,
-        workers=2,
-        query_timeout=1.0,
-    )
+    settings = slow_settings(tmp_path, workers=2, query_timeout=1.0)
     with TestClient(create_app(settings)) as client:
-        slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }"
+        slow = SLOW_QUERY
         r = client.get("/sparql", params={"query": slow}, headers={"accept": "application/json"})
         assert r.status_code == 503
         assert r.json()["error"] == "query_timeout" and "1 s" in r.json()["message"]

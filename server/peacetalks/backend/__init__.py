@@ -27,7 +27,9 @@ if TYPE_CHECKING:
 @dataclass
 class Backend:
     """The dataset and the two executors: `executor` for /sparql and pages, `api_executor`
-    for /api (workers or connections of its own, so it never queues behind /sparql)."""
+    for /api (workers or connections of its own, so it never queues behind /sparql; on the
+    embedded store it also borrows a /sparql worker that is idle when all of its own are
+    busy)."""
 
     dataset: Dataset
     executor: QueryExecutor | RemoteExecutor
@@ -80,7 +82,10 @@ def open_backend(settings: Settings, dataset: Dataset | None = None) -> Backend:
     try:
         api_executor = (
             QueryExecutor(
-                dataset, settings.model_copy(update={"workers": settings.api_workers}), wait=False
+                dataset,
+                settings.model_copy(update={"workers": settings.api_workers}),
+                wait=False,
+                overflow=executor,  # /api borrows an idle /sparql worker, never the reverse
             )
             if settings.workers and settings.api_workers
             else executor

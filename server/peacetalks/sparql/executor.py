@@ -13,6 +13,7 @@ With `Settings.workers == 0` queries run in the calling thread on `Dataset.store
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -208,7 +209,10 @@ class _Worker:
     server's threads and never re-run the caller's `__main__`.
     """
 
-    def __init__(self, dataset: Dataset, cap: int, network: str) -> None:
+    def __init__(self, dataset: Dataset, cap: int, network: str, home: QueryExecutor) -> None:
+        self.home = home
+        """The pool this worker belongs to: it goes back there, and is replaced there, also
+        after another pool borrowed it (`QueryExecutor.overflow`)."""
         # Shutdown and a deadline's replacement may kill one worker from two threads at once;
         # closing its connection twice concurrently raised EBADF.
         self._kill_lock = threading.Lock()
@@ -345,18 +349,34 @@ class QueryExecutor:
     call takes an idle worker, waiting at most `queue_timeout` for one (then `Busy`, 503,
     and nothing runs). The query deadline starts when the worker receives the query, so
     queueing never gets a query killed.
+
+    Idle workers are taken last-in, first-out: under light load the same worker answers
+    query after query, its copy of the store hot in its core's caches. With `overflow`, a
+    query that finds all of this pool's workers busy borrows an idle one of that other pool
+    instead of waiting (the /api pool borrows from the /sparql pool, never the reverse, so
+    /api still never waits behind /sparql); a borrowed worker goes back to, or is replaced
+    in, its own pool.
     """
 
     STARTUP_TIMEOUT = 120.0
 
-    def __init__(self, dataset: Dataset, settings: Settings, *, wait: bool = True) -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        settings: Settings,
+        *,
+        wait: bool = True,
+        overflow: QueryExecutor | None = None,
+    ) -> None:
         """Start `settings.workers` workers; with `wait` (the default), return once they
         are ready. `wait=False` returns while they load (the server imports its web stack
-        meanwhile): call `wait_ready()` before the first query."""
+        meanwhile): call `wait_ready()` before the first query. `overflow`: a pool to
+        borrow idle workers from (see the class docstring)."""
         self.dataset = dataset
         self.settings = settings
+        self.overflow = overflow
         self._closed = False
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle: queue.Queue[_Worker] = queue.LifoQueue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._crashers: OrderedDict[str, None] = OrderedDict()
@@ -390,7 +410,7 @@ class QueryExecutor:
                 log.warning("query workers are NOT network-isolated: %s", self.network)
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self.dataset, self.settings.max_rows, self.settings.worker_network)
+        worker = _Worker(self.dataset, self.settings.max_rows, self.settings.worker_network, self)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -439,8 +459,18 @@ class QueryExecutor:
             )
         return digest
 
+    def _take_idle(self) -> _Worker | None:
+        """An idle worker of this pool, else one borrowed from `overflow`, else None."""
+        with contextlib.suppress(queue.Empty):
+            return self._idle.get_nowait()
+        lender = self.overflow
+        if lender is not None and not lender._closed:
+            with contextlib.suppress(queue.Empty):
+                return lender._idle.get_nowait()
+        return None
+
     def _take(self) -> _Worker:
-        """An idle worker, waiting at most `queue_timeout` (then `Busy`)."""
+        """An idle worker of this pool, waiting at most `queue_timeout` (then `Busy`)."""
         wait = self.settings.queue_timeout
         try:
             return self._idle.get(timeout=wait)
@@ -451,7 +481,7 @@ class QueryExecutor:
             ) from None
 
     def _timed_out(self, worker: _Worker, limit: float) -> QueryTimeout:
-        self._replace(worker)
+        worker.home._replace(worker)
         return QueryTimeout(
             f"query stopped: it ran past the {limit:g} s limit "
             "(PEACETALKS_QUERY_TIMEOUT); narrow it or add a LIMIT"
@@ -463,7 +493,7 @@ class QueryExecutor:
             code: int | None = worker.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
             code = None
-        self._replace(worker)
+        worker.home._replace(worker)
         if code is None or code not in CRASH_STATUSES:
             # Killed from outside (SIGKILL: the OOM killer, an operator) or lost: not the
             # query's fault, so it is not remembered.
@@ -483,7 +513,7 @@ class QueryExecutor:
         )
 
     def _finish(self, worker: _Worker, status: str, payload: Any) -> QueryResult:
-        self._idle.put(worker)
+        worker.home._idle.put(worker)
         if status == "error":
             raise payload
         result: QueryResult = payload
@@ -498,7 +528,7 @@ class QueryExecutor:
         if self.settings.workers == 0:
             return execute(self.dataset.store, request, self.settings.max_rows)
         digest = self._admit(request)
-        worker = self._take()
+        worker = self._take_idle() or self._take()
         worker.unwatch()  # its answer is read here, not by an event loop
         deadline = time.monotonic() + limit
         try:
@@ -529,9 +559,10 @@ class QueryExecutor:
             )
         limit = self.settings.query_timeout if timeout is None else timeout
         digest = self._admit(request)
-        try:
-            worker = self._idle.get_nowait()
-        except queue.Empty:
+        got = self._take_idle()
+        if got is not None:
+            worker = got
+        else:  # every worker busy: wait for one of ours in a thread
             taking = loop.run_in_executor(None, self._take)
             try:
                 worker = await asyncio.shield(taking)
@@ -560,7 +591,7 @@ class QueryExecutor:
             # Cancelled mid-query (shutdown, a caller's own timeout): the answer is still on
             # its way and nobody will read it, so the worker cannot be reused; a fresh one
             # replaces it (the deadline is kept: the killed process stops at once).
-            self._replace(worker)
+            worker.home._replace(worker)
             raise
         finally:
             if timer is not None:
@@ -569,7 +600,8 @@ class QueryExecutor:
 
     def _give_back(self, got: asyncio.Future[_Worker]) -> None:
         if not got.cancelled() and got.exception() is None:
-            self._idle.put(got.result())
+            worker = got.result()
+            worker.home._idle.put(worker)
 
     def close(self) -> None:
         """Stop every worker (idempotent)."""
