@@ -21,12 +21,14 @@ left alone.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import queue
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from itertools import islice
-from typing import Any
+from typing import IO, Any, cast
 
 import httpx
 import pyoxigraph as ox
@@ -43,8 +45,10 @@ from peacetalks.dataset.store import Dataset, Phases
 from peacetalks.errors import PeacetalksError
 from peacetalks.settings import Settings
 
-CHUNK = 50_000
-"""Triples serialized per piece of a streamed upload."""
+PIECE = 1 << 20
+"""Bytes per piece of a streamed upload."""
+_QUEUED = 8
+"""Pieces serialized ahead of the upload, at most."""
 _UPLOAD_TIMEOUT = httpx.Timeout(600.0, connect=10.0)
 
 
@@ -55,12 +59,75 @@ class PushFailed(PeacetalksError):
     code = "push_failed"
 
 
+class _Pieces:
+    """A binary file for `Store.dump` that hands what it is given to the uploading thread
+    in pieces of about `PIECE` bytes, through a queue of at most `_QUEUED` pieces (so memory
+    stays bounded whatever the graph's size); `write` raises `_Stopped` once the reader has
+    gone away, which ends the dump."""
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue[bytes | BaseException | None] = queue.Queue(_QUEUED)
+        self.stopped = threading.Event()
+        self._buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self._buffer += data
+        if len(self._buffer) >= PIECE:
+            self._put(bytes(self._buffer))
+            self._buffer.clear()
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to do: pieces go out as they fill (`close` sends the last one)."""
+
+    def _put(self, item: bytes | BaseException | None) -> None:
+        while not self.stopped.is_set():
+            with contextlib.suppress(queue.Full):
+                self.queue.put(item, timeout=0.1)
+                return
+        raise _Stopped
+
+    def close(self, error: BaseException | None = None) -> None:
+        with contextlib.suppress(_Stopped):
+            if error is None and self._buffer:
+                self._put(bytes(self._buffer))
+            self._put(error)  # None: the end
+
+
+class _Stopped(Exception):
+    """The upload stopped reading: stop dumping."""
+
+
 def _body(store: ox.Store, graph: str) -> Iterator[bytes]:
-    quads = store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-    while chunk := [q.triple for q in islice(quads, CHUNK)]:
-        data = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES)
-        assert data is not None
-        yield data
+    """The triples of `graph` as N-Triples, written by pyoxigraph's own serializer on a
+    thread while the previous pieces are sent (~10× faster than serializing in Python
+    objects, which made a 10M-triple push take hours from the disk store)."""
+    pieces = _Pieces()
+
+    def dump() -> None:
+        try:
+            store.dump(
+                cast(IO[bytes], pieces),
+                format=ox.RdfFormat.N_TRIPLES,
+                from_graph=ox.NamedNode(graph),
+            )
+        except _Stopped:
+            return
+        except BaseException as e:  # the reading side raises it
+            pieces.close(e)
+        else:
+            pieces.close()
+
+    writer = threading.Thread(target=dump, name="peacetalks-push-dump", daemon=True)
+    writer.start()
+    try:
+        while (item := pieces.queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise PushFailed(f"cannot read graph {graph} from the dataset: {item}") from item
+            yield item
+    finally:
+        pieces.stopped.set()
+        writer.join()
 
 
 def _check(response: httpx.Response, what: str) -> None:
