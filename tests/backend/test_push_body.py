@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from peacetalks.backend import push
@@ -60,3 +61,15 @@ def test_a_failing_dump_fails_the_push_naming_the_graph(monkeypatch: pytest.Monk
     with pytest.raises(push.PushFailed, match=r"graph/big from the dataset: disk store unreadable"):
         b"".join(push._body(Broken(), G))  # type: ignore[arg-type]
     assert not _dumpers()
+
+
+def test_an_engine_without_chunked_uploads_gets_a_spooled_file_with_its_length() -> None:
+    store = _store(1000)
+    with push._spooled(store, G) as spool:
+        data = spool.read()
+        assert spool.tell() == len(data) > 0
+        spool.seek(0)
+        headers = httpx.Request("PUT", "http://127.0.0.1/", content=spool).headers
+    assert spool.closed and headers.get("content-length") is not None
+    assert "transfer-encoding" not in headers
+    assert data == store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(G))
