@@ -181,14 +181,7 @@ def _push(dataset: Dataset, endpoint: Endpoint, progress: bool) -> dict[str, Any
                     content: Iterator[bytes] | IO[bytes] = _body(dataset.store, graph)
                 else:  # sent with a Content-Length: spooled to a file, not held in memory
                     content = cleanup.enter_context(_spooled(dataset.store, graph))
-                response = client.put(
-                    store_url,
-                    params={"graph": graph},
-                    content=content,
-                    headers={"Content-Type": endpoint.profile.upload_media_type},
-                    timeout=_UPLOAD_TIMEOUT,
-                )
-            _check(response, f"PUT {graph}")
+                _put(endpoint, graph, content, f"PUT {graph}")
     stale = sorted(set(previous["graph_counts"] if previous else ()) - set(dataset.graph_counts))
     for graph in stale:
         _delete(client, store_url, graph)
@@ -214,15 +207,23 @@ def _push(dataset: Dataset, endpoint: Endpoint, progress: bool) -> dict[str, Any
     literal = ox.Literal(json.dumps(record, sort_keys=True))
     triple = ox.Triple(ox.NamedNode(VERSION_GRAPH), ox.NamedNode(RECORD_PREDICATE), literal)
     data = ox.serialize([triple], format=ox.RdfFormat.N_TRIPLES)
-    response = client.put(
-        store_url,
-        params={"graph": VERSION_GRAPH},
-        content=data,
+    assert data is not None
+    _put(endpoint, VERSION_GRAPH, data, "PUT the version record")
+    return record
+
+
+def _put(
+    endpoint: Endpoint, graph: str, content: bytes | Iterator[bytes] | IO[bytes], what: str
+) -> None:
+    """Replace `graph` in the engine with `content` (N-Triples), the Graph Store way."""
+    response = endpoint.client.put(
+        endpoint.graph_url(),
+        params={"graph": graph},
+        content=content,
         headers={"Content-Type": endpoint.profile.upload_media_type},
         timeout=_UPLOAD_TIMEOUT,
     )
-    _check(response, "PUT the version record")
-    return record
+    _check(response, what)
 
 
 def _built_at(dataset: Dataset) -> datetime:
