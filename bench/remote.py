@@ -13,7 +13,8 @@ on the machine in pieces of bounded length while the engines stay loaded between
     python bench/remote.py report --dir D                        # the table of every part
     python bench/remote.py stop --dir D                          # stop every process it started
 
-`setup` writes a synthetic graph in the ontology's shape (`bench/synthetic.py`), builds it
+`setup` (again with other `--engines`: adds them to the same directory's front ends)
+writes a synthetic graph in the ontology's shape (`bench/synthetic.py`), builds it
 into a dataset (no inference: OWL RL over millions of triples is not a start-up job),
 `peacetalks push`es it into each engine (`oxigraph serve` in memory, Virtuoso 7.2; both on
 free loopback ports via tests/engines.py) and starts `peacetalks serve` over each with the
@@ -204,6 +205,11 @@ def setup(directory: Path, triples: int, names: list[str]) -> dict[str, Any]:
         "front_ends": {},
     }
     state_file = directory / "state.json"
+    with contextlib.suppress(OSError, ValueError):  # a second setup adds to the first one's
+        earlier = json.loads(state_file.read_text())
+        if earlier["triples"] == count and earlier["graphs"] == state["graphs"]:
+            kept = {n: e for n, e in earlier["front_ends"].items() if n not in names}
+            state = {**earlier, "front_ends": kept}
     # the embedded front end last, once this process has let go of its copy of the dataset
     names = sorted(names, key=lambda n: n == "embedded")
     try:
