@@ -103,8 +103,8 @@ class _Stopped(Exception):
 
 def _body(store: ox.Store, graph: str) -> Iterator[bytes]:
     """The triples of `graph` as N-Triples, written by pyoxigraph's own serializer on a
-    thread while the previous pieces are sent (~10× faster than serializing in Python
-    objects, which made a 10M-triple push take hours from the disk store)."""
+    thread while the previous pieces are sent: 1M triples from an in-memory store in 1.0 s,
+    where making Python triples and serializing them took 2.6 s (bench/README.md)."""
     pieces = _Pieces()
 
     def dump() -> None:
