@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import engines
 import httpx
@@ -13,7 +14,7 @@ from fastapi.testclient import TestClient
 from peacetalks.backend import remote
 from peacetalks.backend.push import push
 from peacetalks.cli import main
-from peacetalks.dataset.store import Dataset
+from peacetalks.dataset.store import Dataset, load_dataset
 from peacetalks.errors import Unavailable
 from peacetalks.settings import Settings
 
@@ -126,3 +127,19 @@ def test_cli_push_to_nothing_is_one_line(
     assert stopped.value.code == 2
     err = capsys.readouterr().err
     assert "push failed" in err and "Traceback" not in err
+
+
+def test_a_dataset_on_the_disk_store_is_pushed_from_its_n_quads_file(
+    engine: engines.Engine, tiny_settings: Settings, tmp_path: Path
+) -> None:
+    """Served from the disk store, a dataset is read from its N-Quads cache file for the push
+    (`push._file_blocks`); the engine gets the same graphs and counts, and a second push
+    still replaces."""
+    settings = tiny_settings.model_copy(update={"store": "disk", "cache_dir": tmp_path / "c"})
+    dataset = load_dataset(settings)
+    assert dataset.store_path is not None
+    push(dataset, engine.query_url, settings)
+    push(dataset, engine.query_url, settings)
+    held = counts(engine, settings)
+    assert {g: n for g, n in held.items() if g in dataset.graph_counts} == dataset.graph_counts
+    assert set(dataset.graph_counts) <= set(held)

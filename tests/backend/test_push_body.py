@@ -3,8 +3,12 @@ thread, in bounded pieces; no engine needed."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import httpx
 import pyoxigraph as ox
@@ -65,7 +69,7 @@ def test_a_failing_dump_fails_the_push_naming_the_graph(monkeypatch: pytest.Monk
 
 def test_an_engine_without_chunked_uploads_gets_a_spooled_file_with_its_length() -> None:
     store = _store(1000)
-    with push._spooled(store, G) as spool:
+    with push._spooled(push._body(store, G)) as spool:
         data = spool.read()
         assert spool.tell() == len(data) > 0
         spool.seek(0)
@@ -73,3 +77,51 @@ def test_an_engine_without_chunked_uploads_gets_a_spooled_file_with_its_length()
     assert spool.closed and headers.get("content-length") is not None
     assert "transfer-encoding" not in headers
     assert data == store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(G))
+
+
+def _file_dataset(tmp_path: Path, text: str, counts: dict[str, int]) -> Any:
+    """What `push._graphs` reads of a dataset served from the disk store."""
+    path = tmp_path / "dataset.nq"
+    path.write_text(text, encoding="utf-8")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return SimpleNamespace(
+        store_path=tmp_path / "store", nquads_path=path, sha256=digest, graph_counts=counts
+    )
+
+
+def test_the_n_quads_file_is_read_once_graph_run_by_graph_run(tmp_path: Path) -> None:
+    """Runs of one graph in file order; a graph met again comes again (the push adds it);
+    the default graph and graphs the dataset does not count are passed over."""
+    a, b = "https://example.org/graph/a", "https://example.org/graph/b"
+    text = (
+        f'<urn:x:1> <urn:x:p> "one" <{a}> .\n'
+        f'<urn:x:2> <urn:x:p> "two <{b}>" <{a}> .\n'
+        '<urn:x:3> <urn:x:p> "default graph" .\n'
+        f"<urn:x:4> <urn:x:p> <urn:x:o> <{b}> .\n"
+        "<urn:x:5> <urn:x:p> <urn:x:o> <urn:x:uncounted> .\n"
+        f"<urn:x:6> <urn:x:p> <urn:x:o> <{a}> .\n"
+    )
+    runs = [
+        (graph, b"".join(pieces).decode())
+        for graph, pieces in push._graphs(_file_dataset(tmp_path, text, {a: 3, b: 1}))
+    ]
+    assert runs == [
+        (a, '<urn:x:1> <urn:x:p> "one" .\n<urn:x:2> <urn:x:p> "two <' + b + '>" .\n'),
+        (b, "<urn:x:4> <urn:x:p> <urn:x:o> .\n"),
+        (a, "<urn:x:6> <urn:x:p> <urn:x:o> .\n"),
+    ]
+
+
+def test_a_changed_n_quads_file_fails_the_push(tmp_path: Path) -> None:
+    dataset = _file_dataset(tmp_path, f"<urn:x:1> <urn:x:p> <urn:x:o> <{G}> .\n", {G: 1})
+    dataset.sha256 = "0" * 64
+    with pytest.raises(push.PushFailed, match="changed since it was built"):
+        for _, pieces in push._graphs(dataset):
+            b"".join(pieces)
+
+
+def test_an_unreadable_n_quads_file_fails_the_push_naming_it(tmp_path: Path) -> None:
+    dataset = _file_dataset(tmp_path, "<urn:x:1> <urn:x:p> .\n", {G: 1})  # no object
+    with pytest.raises(push.PushFailed, match=r"dataset\.nq cannot be parsed"):
+        for _, pieces in push._graphs(dataset):
+            b"".join(pieces)
