@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import engines
 import httpx
@@ -143,3 +144,30 @@ def test_a_dataset_on_the_disk_store_is_pushed_from_its_n_quads_file(
     held = counts(engine, settings)
     assert {g: n for g, n in held.items() if g in dataset.graph_counts} == dataset.graph_counts
     assert set(dataset.graph_counts) <= set(held)
+
+
+def test_a_graph_larger_than_one_request_is_put_then_added_to(
+    engine: engines.Engine,
+    tiny_dataset: Dataset,
+    tiny_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With requests of at most 256 bytes the graphs go in several (a PUT, then POSTs); the
+    engine holds every triple once, also after a second push."""
+    import peacetalks.backend.push as pushing
+
+    monkeypatch.setattr(pushing, "REQUEST_BYTES", 256)
+    monkeypatch.setattr(pushing, "PIECE", 64)
+    real_put, methods = pushing._put, []
+
+    def put(*args: Any, add: bool = False) -> None:
+        methods.append((args[1], "POST" if add else "PUT"))
+        real_put(*args, add=add)
+
+    monkeypatch.setattr(pushing, "_put", put)
+    for _ in range(2):
+        push(tiny_dataset, engine.query_url, tiny_settings)
+        held = counts(engine, tiny_settings)
+        assert {g: held.get(g) for g in tiny_dataset.graph_counts} == tiny_dataset.graph_counts
+    assert "POST" in {m for g, m in methods if g in tiny_dataset.graph_counts}
+    assert sum(1 for g, m in methods if m == "PUT") == 2 * (len(tiny_dataset.graph_counts) + 1)

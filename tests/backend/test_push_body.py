@@ -125,3 +125,19 @@ def test_an_unreadable_n_quads_file_fails_the_push_naming_it(tmp_path: Path) -> 
     with pytest.raises(push.PushFailed, match=r"dataset\.nq cannot be parsed"):
         for _, pieces in push._graphs(dataset):
             b"".join(pieces)
+
+
+def test_large_graphs_go_in_several_requests_of_whole_pieces() -> None:
+    def bodies(pieces: list[bytes], limit: int) -> list[list[bytes]]:
+        return [list(body) for body in push._requests(iter(pieces), limit)]
+
+    a, b, c = b"a" * 10, b"b" * 10, b"c" * 10
+    assert bodies([a, b, c], 25) == [[a, b], [c]]
+    assert bodies([a, b, c], 30) == [[a, b, c]]
+    assert bodies([a * 5, b], 25) == [[a * 5], [b]]  # a piece is never split
+    assert bodies([], 25) == [[]]  # an empty graph is still replaced
+
+
+def test_dumped_pieces_end_at_line_ends() -> None:
+    pieces = list(push._body(_store(30_000), G))
+    assert len(pieces) > 1 and all(piece.endswith(b"\n") for piece in pieces)

@@ -1,8 +1,9 @@
 """`peacetalks push --to URL`: put the dataset into an external engine, graph by graph.
 
 With the SPARQL 1.1 Graph Store Protocol (https://www.w3.org/TR/sparql11-http-rdf-update/),
-one `PUT ?graph=<iri>` per named graph — the same graphs as the embedded store, inferences
-included — so a second push replaces and never duplicates. In order:
+one `PUT ?graph=<iri>` per named graph (then `POST`s, past `REQUEST_BYTES`) — the same
+graphs as the embedded store, inferences included — so a second push replaces and never
+duplicates. In order:
 
 1. the version graph (`remote.VERSION_GRAPH`) is deleted, so a server starting during the
    push refuses to serve a half-filled store instead of serving it;
@@ -55,6 +56,9 @@ PIECE = 1 << 20
 """Bytes per piece of a streamed upload."""
 _QUEUED = 8
 """Pieces serialized ahead of the upload, at most."""
+REQUEST_BYTES = 256 << 20
+"""Bytes of N-Triples per upload request at most: a larger graph is PUT, then POSTed to in
+several requests (Virtuoso took more than the 600 s timeout over one 1.5 GB PUT)."""
 _TRIPLES_PER_PIECE = 20_000
 """Triples per piece when the N-Quads file is read (`_Blocks`)."""
 _UPLOAD_TIMEOUT = httpx.Timeout(600.0, connect=10.0)
@@ -80,9 +84,11 @@ class _Pieces:
 
     def write(self, data: bytes) -> int:
         self._buffer += data
-        if len(self._buffer) >= PIECE:
-            self._put(bytes(self._buffer))
-            self._buffer.clear()
+        if len(self._buffer) >= PIECE:  # whole lines only: a request may end after a piece
+            end = self._buffer.rfind(b"\n") + 1
+            if end:
+                self._put(bytes(self._buffer[:end]))
+                del self._buffer[:end]
         return len(data)
 
     def flush(self) -> None:
@@ -151,6 +157,25 @@ def _spooled(pieces: Iterator[bytes]) -> Iterator[IO[bytes]]:
             raise PushFailed(f"cannot spool a graph for the upload: {e}") from e
         spool.seek(0)
         yield spool
+
+
+def _requests(pieces: Iterator[bytes], limit: int) -> Iterator[Iterator[bytes]]:
+    """`pieces` (whole lines each) cut into request bodies of about `limit` bytes at most (a
+    piece is never split; the first body is empty when there are no pieces at all, so an
+    empty graph is still replaced). Each body must be read to its end before the next."""
+    source = iter(pieces)
+    head: list[bytes | None] = [next(source, None)]
+
+    def body() -> Iterator[bytes]:
+        size = 0
+        while (piece := head[0]) is not None and (size == 0 or size + len(piece) <= limit):
+            size += len(piece)
+            head[0] = next(source, None)
+            yield piece
+
+    yield body()
+    while head[0] is not None:
+        yield body()
 
 
 def _graphs(dataset: Dataset) -> Iterator[tuple[str, Iterator[bytes]]]:
@@ -271,14 +296,16 @@ def _push(dataset: Dataset, endpoint: Endpoint, progress: bool) -> dict[str, Any
         sent: set[str] = set()
         for graph, pieces in _graphs(dataset):
             bar.step(f"push {graph.rsplit('/graph/', 1)[-1]}")
-            with contextlib.ExitStack() as cleanup:
-                if endpoint.profile.chunked_upload:
-                    content: Iterator[bytes] | IO[bytes] = pieces
-                else:  # sent with a Content-Length: spooled to a file, not held in memory
-                    content = cleanup.enter_context(_spooled(pieces))
-                # a graph met again further on in the N-Quads file is added to, not replaced
-                _put(endpoint, graph, content, f"PUT {graph}", add=graph in sent)
-            sent.add(graph)
+            # a graph met again further on in the N-Quads file is added to, not replaced;
+            # a large graph goes in several requests, the first a PUT, the others POSTs
+            for request in _requests(pieces, REQUEST_BYTES):
+                with contextlib.ExitStack() as cleanup:
+                    if endpoint.profile.chunked_upload:
+                        content: Iterator[bytes] | IO[bytes] = request
+                    else:  # sent with a Content-Length: spooled to a file, not in memory
+                        content = cleanup.enter_context(_spooled(request))
+                    _put(endpoint, graph, content, f"PUT {graph}", add=graph in sent)
+                sent.add(graph)
     stale = sorted(set(previous["graph_counts"] if previous else ()) - set(dataset.graph_counts))
     for graph in stale:
         _delete(client, store_url, graph)
