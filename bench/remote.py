@@ -252,7 +252,7 @@ def setup(directory: Path, triples: int, names: list[str]) -> dict[str, Any]:
             state_file.write_text(json.dumps(state, indent=1))
             print(f"{name}: {entry}", flush=True)
     except BaseException:
-        stop(directory)
+        stop(directory, only=names)  # an earlier setup's front ends stay up
         raise
     return state
 
@@ -368,12 +368,15 @@ def report(directory: Path) -> None:
         )
 
 
-def stop(directory: Path) -> None:
+def stop(directory: Path, only: list[str] | None = None) -> None:
+    """Stop the engines and front ends of `directory` (`only`: those named)."""
     state_file = directory / "state.json"
     if not state_file.exists():
         return
     state = json.loads(state_file.read_text())
-    for entry in state["front_ends"].values():
+    for name, entry in state["front_ends"].items():
+        if only is not None and name not in only:
+            continue
         for key in ("front_pid", "engine_pid"):
             if key in entry:
                 _stop_pid(entry[key])
