@@ -26,7 +26,9 @@ survives `setup`; `D/state.json` says where they are.
 `measure` sends each query both ways — through peacetalks, and directly to the engine with
 the very text and protocol dataset peacetalks sends — interleaved (direct, peacetalks,
 direct, …) and repeated `--repeats` times: sequential p50/p95 over at most `--requests`
-keep-alive requests or `--seconds` s, then c=10 throughput with wrk for `--duration` s; the
+keep-alive requests or `--seconds` s, then c=10 throughput with wrk for `--duration` s (not
+for a query whose first answer takes over `WRK_BELOW` s: at 10M triples ten of those at once
+only queue on the engine for minutes); `--only` picks queries by words of their labels. The
 table gives medians over the repeats, the overhead, and the resident memory of the engine
 and of the front end (its query workers included).
 """
