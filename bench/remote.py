@@ -304,9 +304,9 @@ def measure(
         if only and not any(word in label for word in only):
             continue
         if text is None:
-            name = path.rsplit("/", 1)[1]
-            text = canned_text(name)
-            params, limit = CANNED[name]
+            canned = path.rsplit("/", 1)[1]
+            text = canned_text(canned)
+            params, limit = CANNED[canned]
             ours = f"{front}{path}?{urlencode({**params, 'limit': limit})}"
         else:
             ours = f"{front}{path}?{urlencode({'query': text})}"
