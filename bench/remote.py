@@ -354,6 +354,11 @@ def measure(
     memory = {"front_mb": rss_mb(entry["front_pid"])}
     if "engine_pid" in entry:
         memory["engine_mb"] = rss_mb(entry["engine_pid"])
+    out = directory / f"measure-{name}.json"
+    with contextlib.suppress(OSError, ValueError):  # rows of queries measured before stay
+        measured = {row["query"] for row in rows}
+        kept = [r for r in json.loads(out.read_text())["rows"] if r["query"] not in measured]
+        rows = [r for label in QUERIES for r in kept + rows if r["query"] == label]
     result = {
         "engine": name,
         "rows": rows,
@@ -362,7 +367,7 @@ def measure(
         "repeats": repeats,
         "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
-    (directory / f"measure-{name}.json").write_text(json.dumps(result, indent=1))
+    out.write_text(json.dumps(result, indent=1))
     print(f"{name}: RSS {memory}")
     return rows
 
