@@ -334,7 +334,12 @@ def measure(
             urls = {"direct": f"{entry['engine_url']}?{urlencode(form)}", "ours": ours}
         figures: dict[str, list[tuple[float, float, float]]] = {who: [] for who in urls}
         with httpx.Client(timeout=TIMEOUT) as client:
-            first = max(sequential(client, url, 1, 0)[0] for url in urls.values())  # warm
+            try:
+                first = max(sequential(client, url, 1, 0)[0] for url in urls.values())  # warm
+            except httpx.TimeoutException:
+                rows.append({"engine": name, "query": label, "timed_out_s": TIMEOUT})
+                print(f"  {name} {label}: no answer within {TIMEOUT:g} s", flush=True)
+                continue
             for _ in range(repeats):
                 for who, url in urls.items():
                     p50, p95 = sequential(client, url, requests, seconds)
@@ -395,6 +400,9 @@ def report(directory: Path) -> None:
             continue
         result = json.loads(path.read_text())
         for row in result["rows"]:
+            if "timed_out_s" in row:
+                print(f"| {name} | {row['query']} | no answer within {row['timed_out_s']:g} s |")
+                continue
             o = row["ours"]
             d = row.get("direct")
             direct = f"{d[0]:.2f} / {d[1]:.2f}" if d else "—"
