@@ -26,7 +26,6 @@ left alone.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import queue
 import tempfile
@@ -48,6 +47,7 @@ from peacetalks.backend.remote import (
     count_graphs,
     read_record,
 )
+from peacetalks.dataset.cache import sha256_file
 from peacetalks.dataset.store import Dataset, Phases
 from peacetalks.errors import PeacetalksError
 from peacetalks.settings import Settings
@@ -185,7 +185,7 @@ def _graphs(dataset: Dataset) -> Iterator[tuple[str, Iterator[bytes]]]:
     In memory, pyoxigraph writes each graph (`_body`). From the disk store it reads ~50 000
     triples/s, so then the N-Quads cache file is read instead, once, graph block by graph
     block (pyoxigraph writes a store graph by graph; a graph met again later comes again),
-    and its sha256 is checked at the end."""
+    once its sha256 is checked."""
     if dataset.store_path is None:
         for graph in sorted(dataset.graph_counts):
             yield graph, _body(dataset.store, graph)
@@ -196,37 +196,16 @@ def _graphs(dataset: Dataset) -> Iterator[tuple[str, Iterator[bytes]]]:
 def _file_blocks(dataset: Dataset) -> Iterator[tuple[str, Iterator[bytes]]]:
     path = dataset.nquads_path
     try:
-        source = _Hashed(path.open("rb"))
+        same = sha256_file(path) == dataset.sha256  # before anything is sent
     except OSError as e:
         raise PushFailed(f"cannot read the dataset cache {path}: {e.strerror or e}") from e
-    with source:
-        quads = ox.parse(cast(IO[bytes], source), format=ox.RdfFormat.N_QUADS)
+    if not same:
+        raise PushFailed(f"the dataset cache {path} changed since it was built (sha256)")
+    with path.open("rb") as source:
+        quads = ox.parse(source, format=ox.RdfFormat.N_QUADS)
         block = _Blocks(quads, dataset.graph_counts, path)
         while (graph := block.next_graph()) is not None:
             yield graph, block.pieces(graph)
-    if source.digest() != dataset.sha256:
-        raise PushFailed(f"the dataset cache {path} changed since it was built (sha256)")
-
-
-class _Hashed:
-    """A binary file that hashes what is read from it."""
-
-    def __init__(self, file: IO[bytes]) -> None:
-        self._file, self._hash = file, hashlib.sha256()
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._file.read(size)
-        self._hash.update(data)
-        return data
-
-    def digest(self) -> str:
-        return self._hash.hexdigest()
-
-    def __enter__(self) -> _Hashed:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._file.close()
 
 
 class _Blocks:

@@ -559,10 +559,8 @@ class QueryExecutor:
             )
         limit = self.settings.query_timeout if timeout is None else timeout
         digest = self._admit(request)
-        got = self._take_idle()
-        if got is not None:
-            worker = got
-        else:  # every worker busy: wait for one of ours in a thread
+        worker = self._take_idle()
+        if worker is None:  # every worker busy: wait for one of ours in a thread
             taking = loop.run_in_executor(None, self._take)
             try:
                 worker = await asyncio.shield(taking)
