@@ -378,7 +378,7 @@ def measure(
 
 
 def _rate(rps: float) -> str:
-    return f"{rps:,.1f}" if rps == rps else f"not run (first answer > {WRK_BELOW:g} s)"
+    return f"{rps:,.1f}" if rps == rps else "not run (first answer over WRK_BELOW, or LONG_URL)"
 
 
 def report(directory: Path) -> None:
