@@ -401,3 +401,37 @@ def test_openapi_documents_every_query_and_parameter(client: TestClient) -> None
 
 def test_docs_page(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
+
+
+def test_term_objects_are_built_once_per_iri_and_the_memo_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`Labels.term` shares one object per IRI (shaping a page built ~140 of them per
+    request, issue 12), holds at most `TERMS_KEPT`, and past that still answers right."""
+    from peacetalks.api.shape import Labels
+
+    labels = Labels({ID + "actor/zelensky": {"en": "Zelensky", "ja": "ゼレンスキー"}})
+    first = labels.term(ID + "actor/zelensky")
+    assert first == {
+        "iri": ID + "actor/zelensky",
+        "kind": "actor",
+        "slug": "zelensky",
+        "labels": {"en": "Zelensky", "ja": "ゼレンスキー"},
+    }
+    assert labels.term(ID + "actor/zelensky") is first
+    monkeypatch.setattr(Labels, "TERMS_KEPT", 1)
+    outside = labels.term("https://example.org/x")
+    assert outside == {"iri": "https://example.org/x", "kind": "", "slug": outside["iri"],
+                       "labels": {}}  # fmt: skip
+    assert labels.term("https://example.org/x") is not outside  # not kept: the memo is full
+
+
+def test_repeated_answers_are_identical(client: TestClient) -> None:
+    """Shared term objects never leak one answer's changes into the next."""
+    url = "/api/who-said-what?issue=territory"
+    first = client.get(url, headers=JSON)
+    assert first.status_code == 200, first.text
+    assert first.json()["rows"]
+    for fmt in ("csv", "json"):
+        client.get(url + f"&format={fmt}")
+    assert client.get(url, headers=JSON).json() == first.json()

@@ -73,8 +73,13 @@ class Labels:
     """The labels of our resources by language (built once per dataset version): what a
     `term` value shows. The smallest label per language wins, so the answer is stable."""
 
+    TERMS_KEPT = 100_000
+    """How many `term` objects `term` keeps (the IRIs of a dataset's results; past it, new
+    ones are built per call)."""
+
     def __init__(self, labels: Mapping[str, Mapping[str, str]]) -> None:
         self._labels = labels
+        self._terms: dict[str, dict[str, Any]] = {}
 
     @classmethod
     def from_store(cls, store: ox.Store) -> Labels:
@@ -93,13 +98,24 @@ class Labels:
     def of(self, iri: str) -> dict[str, str]:
         return dict(sorted(self._labels.get(iri, {}).items()))
 
+    def term(self, iri: str) -> dict[str, Any]:
+        """The `term` object of one IRI, built once per IRI and then shared by every answer
+        that shows it (a 23-row page of who-said-what names ~140 terms; building them per
+        row was half of its shaping time, issue 12): treat it as read-only."""
+        found = self._terms.get(iri)
+        if found is None:
+            kind, slug = "", iri
+            if iri.startswith(ID_BASE):
+                kind, _, slug = iri[len(ID_BASE) :].partition("/")
+            found = {"iri": iri, "kind": kind, "slug": slug, "labels": self.of(iri)}
+            if len(self._terms) < self.TERMS_KEPT:
+                self._terms[iri] = found
+        return found
+
 
 def term(iri: str, labels: Labels) -> dict[str, Any]:
-    """The `term` object of one IRI."""
-    kind, slug = "", iri
-    if iri.startswith(ID_BASE):
-        kind, _, slug = iri[len(ID_BASE) :].partition("/")
-    return {"iri": iri, "kind": kind, "slug": slug, "labels": labels.of(iri)}
+    """The `term` object of one IRI (shared: read-only, see `Labels.term`)."""
+    return labels.term(iri)
 
 
 # --- values -------------------------------------------------------------------------------------
@@ -127,12 +143,12 @@ def value(
     if column.type in LIST_TYPES:
         text = raw.get("value", "") if raw else ""
         items = sorted({i for i in text.split(separator or " ") if i}) if text else []
-        return [term(i, labels) for i in items] if column.type == "terms" else items
+        return [labels.term(i) for i in items] if column.type == "terms" else items
     if raw is None:
         return None
     text = raw.get("value", "")
     if column.type == "term":
-        return term(text, labels)
+        return labels.term(text)
     if column.type == "date":
         qualifier = binding.get(column.qualifier or "", {}).get("value") or None
         precision = _PRECISION.get(raw.get("datatype", ""))
