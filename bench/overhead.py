@@ -1,7 +1,7 @@
 """What our request path costs over the engine (issue 12): peacetalks against Oxigraph's own
 in-memory server and against pyoxigraph in this process, in one run.
 
-    python bench/overhead.py [--repeats 3] [--duration 5] [--quick] [--no-json]
+    python bench/overhead.py [--repeats 3] [--duration 5] [--floor] [--quick] [--no-json]
 
 Targets, all on the curated dataset (the N-Quads cache `peacetalks serve` writes):
 
@@ -10,7 +10,12 @@ Targets, all on the curated dataset (the N-Quads cache `peacetalks serve` writes
   cannot carry a unique comment, so this is how it runs a query it has not seen);
 - `oxigraph serve` (in memory, `--union-default-graph`, the quads POSTed to `/store`): the
   same storage as pyoxigraph's `Store()`; `serve-read-only` is RocksDB and would flatter us;
-- pyoxigraph in this process: `Store.query` + native JSON serialization (the floor).
+- pyoxigraph in this process: `Store.query` + native JSON serialization;
+- with `--floor`, two `bench/floor.py` servers: a bare ASGI app under uvicorn with none of
+  our work (no guard, deadline, cap, negotiation or logging), the query run in-process in
+  two SO_REUSEPORT processes (`inline ×2`), or handed to one of two worker processes over a
+  socket pair (`hop`): the least any Python request path costs here, so what a target
+  cannot reach even there is out of reach for a Python front end.
 
 Scenarios: a trivial `SELECT … LIMIT 10` sent *unseen* (a wrk Lua script puts a unique
 comment in front of every request, so no cache can answer) at c=10 and c=1 and *repeated*
@@ -66,6 +71,8 @@ TRIVIAL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10"
 HEAVY = QUERIES["aggregate"]
 BASELINE = "baseline"
 NO_CACHE = ", no result cache"
+FLOORS = {"floor: inline ×2": ("inline", 2), "floor: hop to 2 workers": ("hop", 2)}
+"""`--floor` targets (`bench/floor.py`): name → mode and processes."""
 API_NAME = "who-said-what"
 API_PARAMS = {"issue": "territory"}
 """The canned request: statements on `territory` and its narrower issues (lang en)."""
@@ -324,18 +331,32 @@ class Bench:
         self.targets["oxigraph serve"] = Target("oxigraph serve", base, "/query")
         say(f"oxigraph serve (in memory) up on {base}, {nquads.name} loaded")
 
+    def start_floor(self, name: str, mode: str, processes: int) -> None:
+        """A `bench/floor.py` server: what any Python request path costs at the least."""
+        port = free_port()
+        base = f"http://{HOST}:{port}"
+        cmd = [sys.executable, str(BENCH / "floor.py"), "--port", str(port)]
+        cmd += ["--nquads", str(self.nquads), "--mode", mode, "--processes", str(processes)]
+        log = self.tmp / f"floor-{mode}.log"
+        proc = self.procs.start(cmd, log)
+        if not wait_up(base + "/query?query=ASK%7B%7D", proc, 60):
+            raise RuntimeError(f"{name} did not start: {log.read_text()}")
+        self.targets[name] = Target(name, base, "/query")
+        say(f"{name} (bench/floor.py) up on {base}")
+
     # ------------------------------------------------------------ requests
 
     def path(self, scenario: str, target: Target) -> str:
         if scenario.startswith("api"):
-            if target.name == "oxigraph serve":  # POSTed (see `body`): too long for a GET
+            if target.sparql_path == "/query":  # Oxigraph, a floor: the text POSTed (`body`)
                 return target.sparql_path
             return f"/api/{API_NAME}?" + urllib.parse.urlencode(API_PARAMS)
         query = HEAVY if scenario.startswith("heavy") else TRIVIAL
         return target.sparql_path + "?" + urllib.parse.urlencode({"query": query})
 
     def body(self, scenario: str, target: Target) -> str:
-        """The POST body: the canned query's text for Oxigraph (its GET takes ≤ 8 kB heads)."""
+        """The POST body: the canned query's text for Oxigraph (its GET takes ≤ 8 kB heads)
+        and the floors."""
         return (
             self.api_reference
             if scenario.startswith("api") and target.sparql_path == "/query"
@@ -405,12 +426,13 @@ class Bench:
         api = "peacetalks, no result cache"
         base = (BASELINE,) if self.args.baseline else ()
         base_api = (BASELINE + NO_CACHE,) if self.args.baseline else ()
+        floors = tuple(FLOORS) if self.args.floor else ()
         return [
-            Scenario("trivial unseen c=10", 10, True, (ours, *base, ox_)),
-            Scenario("trivial unseen c=1", 1, True, (ours, *base, ox_)),
+            Scenario("trivial unseen c=10", 10, True, (ours, *base, *floors, ox_)),
+            Scenario("trivial unseen c=1", 1, True, (ours, *base, *floors, ox_)),
             Scenario("trivial repeated c=10", 10, False, (ours, *base, ox_)),
-            Scenario("heavy unseen c=10", 10, True, (ours, *base, ox_)),
-            Scenario("api who-said-what c=1", 1, False, (api, *base_api, ox_)),
+            Scenario("heavy unseen c=10", 10, True, (ours, *base, *floors, ox_)),
+            Scenario("api who-said-what c=1", 1, False, (api, *base_api, *floors, ox_)),
             Scenario("api who-said-what c=10", 10, False, (api, *base_api, ox_)),
         ]
 
@@ -432,6 +454,9 @@ class Bench:
                     PEACETALKS_RESULT_CACHE_MB="0",
                 )
             self.start_oxigraph(self.nquads)
+            if self.args.floor:
+                for name, (mode, processes) in FLOORS.items():
+                    self.start_floor(name, mode, processes)
             rows = self.prepare_api_reference()
             say(f"/api/{API_NAME} and its SPARQL on Oxigraph agree: {rows} rows")
             for repeat in range(self.args.repeats):
@@ -516,6 +541,7 @@ def summarize(report: Report) -> None:
 
     now = figures(ours, api)
     before = figures(BASELINE, BASELINE + NO_CACHE)
+    floors = {name: figures(name, name) for name in FLOORS}
     goals = [
         ("unseen trivial c=10: req/s ÷ oxigraph serve's, ≥ 0.5", lambda x: x >= 0.5),
         ("c=1 p50 over in-process pyoxigraph (ms), < 0.5", lambda x: x < 0.5),
@@ -524,8 +550,18 @@ def summarize(report: Report) -> None:
          lambda x: x <= 1.2),
     ]  # fmt: skip
     report.verdicts = [
-        {"target": goal, "figure": round(x, 3), "met": ok(x), "baseline": round(b, 3)}
-        for (goal, ok), x, b in zip(goals, now, before, strict=True)
+        {
+            "target": goal,
+            "figure": round(x, 3),
+            "met": ok(x),
+            "baseline": round(b, 3),
+            "floors": {
+                name: {"figure": round(f[i], 3), "met": ok(f[i])}
+                for name, f in floors.items()
+                if f[i] == f[i]  # measured (not NaN)
+            },
+        }
+        for i, ((goal, ok), x, b) in enumerate(zip(goals, now, before, strict=True))
     ]
 
 
@@ -551,6 +587,8 @@ def print_report(report: Report) -> None:
     for v in report.verdicts:
         mark = "MET " if v["met"] else "MISS"
         print(f"[{mark}] {v['target']}: {v['figure']} (baseline {v['baseline']})")
+        for name, f in v.get("floors", {}).items():
+            print(f"       {name}: {f['figure']} ({'met' if f['met'] else 'missed'})")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -562,6 +600,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--baseline",
         metavar="CHECKOUT",
         help="also serve the code of another checkout (e.g. `git archive main`), interleaved",
+    )
+    p.add_argument(
+        "--floor",
+        action="store_true",
+        help="also serve bench/floor.py (bare Python servers: the least any can cost)",
     )
     p.add_argument("--quick", action="store_true", help="1 repeat of 2 s (a smoke run)")
     p.add_argument("--no-json", action="store_true", help="do not write bench/results/*.json")

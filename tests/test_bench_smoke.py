@@ -99,3 +99,54 @@ def test_targets_from_figures(bench: ModuleType) -> None:
         "≥30× faster than rdflib-endpoint": True,
         "req/s at c=10 ≥ ½ oxigraph serve": False,
     }
+
+
+@pytest.mark.parametrize("mode", ["inline", "hop"])
+def test_floor_server_answers_like_an_endpoint(
+    bench: ModuleType, mode: str, tmp_path: Path
+) -> None:
+    """bench/floor.py (the bare Python servers of `overhead.py --floor`) answers GET and POST
+    queries in SPARQL JSON (on fresh connections too), a syntax error with 400, and stops with its
+    process group."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    import httpx
+
+    nquads = tmp_path / "d.nq"
+    nquads.write_text("<urn:x:s> <urn:x:p> <urn:x:o> <urn:x:g> .\n", encoding="utf-8")
+    port = bench.free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(BENCH / "floor.py"), "--port", str(port), "--nquads", str(nquads),
+         "--mode", mode, "--processes", "2"],
+        start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}/query"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                up = httpx.get(base, params={"query": "ASK {}"}, timeout=2)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline, "floor did not start"
+                time.sleep(0.1)
+        assert up.json() == {"head": {}, "boolean": True}
+        select = "SELECT ?o WHERE { ?s <urn:x:p> ?o }"
+        for _ in range(8):  # a fresh connection each time
+            got = httpx.get(base, params={"query": select}, timeout=5)
+            assert got.headers["content-type"] == "application/sparql-results+json"
+            assert got.json()["results"]["bindings"] == [{"o": {"type": "uri", "value": "urn:x:o"}}]
+        posted = httpx.post(
+            base, content=select, headers={"content-type": "application/sparql-query"}
+        )
+        assert posted.json()["head"]["vars"] == ["o"]
+        bad = httpx.get(base, params={"query": "SELEC"}, timeout=5)
+        assert bad.status_code == 400 and bad.text
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(10)
+    with pytest.raises(httpx.TransportError):
+        httpx.get(base, params={"query": "ASK {}"}, timeout=2)
