@@ -2,6 +2,7 @@
 request path can cost, served for `bench/overhead.py --floor` beside peacetalks and Oxigraph.
 
     python bench/floor.py --port P --nquads FILE [--mode inline|hop] [--processes N]
+    python bench/floor.py --port P --mode app --cache-dir DIR [--processes N]
 
 A pure ASGI app under uvicorn (httptools, uvloop) with nothing peacetalks does for safety
 or for users: no guard, no deadline, no row cap, no content negotiation (always SPARQL
@@ -15,6 +16,11 @@ pyoxigraph's native writer: if this cannot reach a target, no Python front end c
 - `hop`: one server process hands each query over a socket pair to one of `--processes`
   worker processes (loaded stores) and awaits the answer on its event loop: the least a
   Python server pays to run queries where they can be killed, as peacetalks does.
+- `app`: not a floor but the other side of the comparison — the whole peacetalks app
+  (`create_app`, served as `peacetalks serve` serves it) with `PEACETALKS_WORKERS=0`, so
+  queries run in the server process on a thread (no hard deadline), and the result cache
+  off, in `--processes` SO_REUSEPORT processes: what our own per-request work costs once
+  the hop is gone. Answers `/sparql` and `/api` as peacetalks does.
 
 Benchmark code only: it listens on 127.0.0.1 and holds no state but the store.
 """
@@ -199,16 +205,49 @@ def hop(port: int, nquads: Path, workers: int) -> None:
             os.kill(pid, signal.SIGTERM)
 
 
+def app(port: int, cache_dir: Path, processes: int) -> None:
+    """`processes` forked peacetalks apps without query workers, on SO_REUSEPORT sockets."""
+    children = []
+    for _ in range(processes - 1):
+        pid = os.fork()
+        if pid == 0:
+            children = []
+            break
+        children.append(pid)
+    import uvicorn
+    from peacetalks.app import create_app
+    from peacetalks.security import uvicorn_limits
+    from peacetalks.settings import Settings
+
+    settings = Settings(cache_dir=cache_dir, workers=0, result_cache_mb=0)
+    config = uvicorn.Config(
+        create_app(settings), log_level="warning", **uvicorn_limits(settings.request_timeout)
+    )
+    try:
+        uvicorn.Server(config).run(sockets=[listening(port, reuse_port=True)])
+    finally:
+        for pid in children:
+            os.kill(pid, signal.SIGTERM)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="bench/floor.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--port", type=int, required=True)
-    p.add_argument("--nquads", type=Path, required=True)
-    p.add_argument("--mode", choices=("inline", "hop"), default="inline")
+    p.add_argument("--nquads", type=Path, help="the dataset (inline, hop)")
+    p.add_argument("--cache-dir", type=Path, help="peacetalks' dataset cache (app)")
+    p.add_argument("--mode", choices=("inline", "hop", "app"), default="inline")
     p.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     args = p.parse_args(argv)
     if args.processes < 1:
         p.error("--processes: at least 1")
-    (inline if args.mode == "inline" else hop)(args.port, args.nquads, args.processes)
+    if args.mode == "app":
+        if args.cache_dir is None:
+            p.error("--mode app needs --cache-dir")
+        app(args.port, args.cache_dir, args.processes)
+    elif args.nquads is None:
+        p.error(f"--mode {args.mode} needs --nquads")
+    else:
+        (inline if args.mode == "inline" else hop)(args.port, args.nquads, args.processes)
     return 0
 
 

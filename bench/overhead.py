@@ -15,7 +15,9 @@ Targets, all on the curated dataset (the N-Quads cache `peacetalks serve` writes
   our work (no guard, deadline, cap, negotiation or logging), the query run in-process in
   two SO_REUSEPORT processes (`inline ×2`), or handed to one of two worker processes over a
   socket pair (`hop`): the least any Python request path costs here, so what a target
-  cannot reach even there is out of reach for a Python front end.
+  cannot reach even there is out of reach for a Python front end; and our own app with
+  `PEACETALKS_WORKERS=0` and no result cache in two such processes (`app, no workers`):
+  what our per-request work costs once the hop is gone (no hard deadline).
 
 Scenarios: a trivial `SELECT … LIMIT 10` sent *unseen* (a wrk Lua script puts a unique
 comment in front of every request, so no cache can answer) at c=10 and c=1 and *repeated*
@@ -71,7 +73,11 @@ TRIVIAL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10"
 HEAVY = QUERIES["aggregate"]
 BASELINE = "baseline"
 NO_CACHE = ", no result cache"
-FLOORS = {"floor: inline ×2": ("inline", 2), "floor: hop to 2 workers": ("hop", 2)}
+FLOORS = {
+    "floor: inline ×2": ("inline", 2),
+    "floor: hop to 2 workers": ("hop", 2),
+    "app, no workers, ×2": ("app", 2),
+}
 """`--floor` targets (`bench/floor.py`): name → mode and processes."""
 API_NAME = "who-said-what"
 API_PARAMS = {"issue": "territory"}
@@ -336,12 +342,22 @@ class Bench:
         port = free_port()
         base = f"http://{HOST}:{port}"
         cmd = [sys.executable, str(BENCH / "floor.py"), "--port", str(port)]
-        cmd += ["--nquads", str(self.nquads), "--mode", mode, "--processes", str(processes)]
+        cmd += ["--mode", mode, "--processes", str(processes)]
+        if mode == "app":  # our app: /sparql and /api, like the peacetalks targets
+            cmd += ["--cache-dir", str(self.nquads.parent)]
+            path = "/sparql"
+        else:  # a bare server: the SPARQL text, like Oxigraph
+            cmd += ["--nquads", str(self.nquads)]
+            path = "/query"
         log = self.tmp / f"floor-{mode}.log"
-        proc = self.procs.start(cmd, log)
-        if not wait_up(base + "/query?query=ASK%7B%7D", proc, 60):
+        environ = dict(os.environ)
+        environ["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(ROOT / "server"), environ.get("PYTHONPATH")) if p
+        )
+        proc = self.procs.start(cmd, log, cwd=ROOT, env=environ)
+        if not wait_up(base + path + "?query=ASK%7B%7D", proc, 120):
             raise RuntimeError(f"{name} did not start: {log.read_text()}")
-        self.targets[name] = Target(name, base, "/query")
+        self.targets[name] = Target(name, base, path)
         say(f"{name} (bench/floor.py) up on {base}")
 
     # ------------------------------------------------------------ requests

@@ -150,3 +150,43 @@ def test_floor_server_answers_like_an_endpoint(
         proc.wait(10)
     with pytest.raises(httpx.TransportError):
         httpx.get(base, params={"query": "ASK {}"}, timeout=2)
+
+
+def test_floor_app_mode_serves_our_app_without_workers(bench: ModuleType, tmp_path: Path) -> None:
+    """`floor.py --mode app` (the `app, no workers` target) is peacetalks itself, queries
+    in-process: `/sparql` and `/api` answer as the server's do, the guard included."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    import httpx
+
+    port = bench.free_port()
+    env = dict(os.environ, PYTHONPATH=str(BENCH.parent / "server"))
+    proc = subprocess.Popen(
+        [sys.executable, str(BENCH / "floor.py"), "--port", str(port), "--mode", "app",
+         "--cache-dir", str(tmp_path / "cache"), "--processes", "2"],
+        start_new_session=True, env=env, cwd=BENCH.parent,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                up = httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=5)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.monotonic() < deadline, "app did not start"
+                time.sleep(0.2)
+        assert up.status_code == 200 and up.json()["boolean"] is True
+        for _ in range(4):  # a fresh connection each time
+            api = httpx.get(base + "/api/who-said-what", params={"issue": "territory"}, timeout=30)
+            assert api.status_code == 200 and api.json()["rows"]
+        refused = httpx.get(
+            base + "/sparql", params={"query": "SELECT * { SERVICE <http://x/> {} }"}
+        )
+        assert refused.status_code == 400  # the guard is ours, not a floor's
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(10)
