@@ -74,7 +74,7 @@ class Labels:
     `term` value shows. The smallest label per language wins, so the answer is stable."""
 
     TERMS_KEPT = 100_000
-    """How many `term` objects `term` keeps (the IRIs of a dataset's results; past it, new
+    """How many term objects `Labels.term` keeps (the IRIs of a dataset's results; past it, new
     ones are built per call)."""
 
     def __init__(self, labels: Mapping[str, Mapping[str, str]]) -> None:
@@ -111,11 +111,6 @@ class Labels:
             if len(self._terms) < self.TERMS_KEPT:
                 self._terms[iri] = found
         return found
-
-
-def term(iri: str, labels: Labels) -> dict[str, Any]:
-    """The `term` object of one IRI (shared: read-only, see `Labels.term`)."""
-    return labels.term(iri)
 
 
 # --- values -------------------------------------------------------------------------------------
