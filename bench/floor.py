@@ -111,15 +111,25 @@ def listening(port: int, reuse_port: bool) -> socket.socket:
     return sock
 
 
-def inline(port: int, nquads: Path, processes: int) -> None:
-    """`processes` forked servers, each with its own store and its own SO_REUSEPORT socket."""
-    children = []
+def fork(processes: int) -> list[int]:
+    """Become `processes` processes; the first gets the others' pids, the others none."""
+    children: list[int] = []
     for _ in range(processes - 1):
         pid = os.fork()
         if pid == 0:
-            children = []
-            break
+            return []
         children.append(pid)
+    return children
+
+
+def stop(pids: list[int]) -> None:
+    for pid in pids:
+        os.kill(pid, signal.SIGTERM)
+
+
+def inline(port: int, nquads: Path, processes: int) -> None:
+    """`processes` forked servers, each with its own store and its own SO_REUSEPORT socket."""
+    children = fork(processes)
     store = load(nquads)
 
     async def run(query: str) -> tuple[int, bytes]:
@@ -128,8 +138,7 @@ def inline(port: int, nquads: Path, processes: int) -> None:
     try:
         serve(asgi(run), listening(port, reuse_port=True))
     finally:
-        for pid in children:
-            os.kill(pid, signal.SIGTERM)
+        stop(children)
 
 
 def _worker(sock: socket.socket, nquads: Path) -> None:
@@ -201,19 +210,12 @@ def hop(port: int, nquads: Path, workers: int) -> None:
     try:
         serve(asgi(run), listening(port, reuse_port=False))
     finally:
-        for pid in pids:
-            os.kill(pid, signal.SIGTERM)
+        stop(pids)
 
 
 def app(port: int, cache_dir: Path, processes: int) -> None:
     """`processes` forked peacetalks apps without query workers, on SO_REUSEPORT sockets."""
-    children = []
-    for _ in range(processes - 1):
-        pid = os.fork()
-        if pid == 0:
-            children = []
-            break
-        children.append(pid)
+    children = fork(processes)
     import uvicorn
     from peacetalks.app import create_app
     from peacetalks.security import uvicorn_limits
@@ -226,8 +228,7 @@ def app(port: int, cache_dir: Path, processes: int) -> None:
     try:
         uvicorn.Server(config).run(sockets=[listening(port, reuse_port=True)])
     finally:
-        for pid in children:
-            os.kill(pid, signal.SIGTERM)
+        stop(children)
 
 
 def main(argv: list[str] | None = None) -> int:

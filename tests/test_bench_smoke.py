@@ -9,6 +9,7 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -101,6 +102,22 @@ def test_targets_from_figures(bench: ModuleType) -> None:
     }
 
 
+def _first_answer(proc: Any, url: str, timeout: float) -> Any:
+    """The answer to `ASK {}` at `url` once the server `proc` started listens (it must not
+    exit first, and must listen within `timeout` s)."""
+    import time
+
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return httpx.get(url, params={"query": "ASK {}"}, timeout=5)
+        except httpx.TransportError:
+            assert proc.poll() is None and time.monotonic() < deadline, "it did not start"
+            time.sleep(0.1)
+
+
 @pytest.mark.parametrize("mode", ["inline", "hop"])
 def test_floor_server_answers_like_an_endpoint(
     bench: ModuleType, mode: str, tmp_path: Path
@@ -111,7 +128,6 @@ def test_floor_server_answers_like_an_endpoint(
     import os
     import signal
     import subprocess
-    import time
 
     import httpx
 
@@ -125,14 +141,7 @@ def test_floor_server_answers_like_an_endpoint(
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}/query"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                up = httpx.get(base, params={"query": "ASK {}"}, timeout=2)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None and time.monotonic() < deadline, "floor did not start"
-                time.sleep(0.1)
+        up = _first_answer(proc, base, 30)
         assert up.json() == {"head": {}, "boolean": True}
         select = "SELECT ?o WHERE { ?s <urn:x:p> ?o }"
         for _ in range(8):  # a fresh connection each time
@@ -158,7 +167,6 @@ def test_floor_app_mode_serves_our_app_without_workers(bench: ModuleType, tmp_pa
     import os
     import signal
     import subprocess
-    import time
 
     import httpx
 
@@ -171,14 +179,7 @@ def test_floor_app_mode_serves_our_app_without_workers(bench: ModuleType, tmp_pa
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                up = httpx.get(base + "/sparql", params={"query": "ASK {}"}, timeout=5)
-                break
-            except httpx.TransportError:
-                assert proc.poll() is None and time.monotonic() < deadline, "app did not start"
-                time.sleep(0.2)
+        up = _first_answer(proc, base + "/sparql", 120)
         assert up.status_code == 200 and up.json()["boolean"] is True
         for _ in range(4):  # a fresh connection each time
             api = httpx.get(base + "/api/who-said-what", params={"issue": "territory"}, timeout=30)
