@@ -36,7 +36,6 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Literal
-from urllib.parse import urljoin
 
 from peacetalks.errors import ForbiddenQuery, PayloadTooLarge, QuerySyntaxError, QueryTooComplex
 
@@ -133,6 +132,39 @@ class QueryInfo:
         if self.form in ("CONSTRUCT", "DESCRIBE"):
             return "graph"
         return "solutions"
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_NOT_IN_IRIREF = re.compile(r'[<>"{}|^`\\\x00-\x20]')
+
+
+def resolve_iri(base: str | None, reference: str) -> str:
+    """`reference` resolved against `base` exactly as the engine resolves an IRI in a query.
+
+    An IRI with a scheme is kept as written: the engine removes no dot segments from it and
+    keeps an empty `?` or `#` (`urljoin` drops the one and resolves `http:b` against an
+    `http:` base). A relative one is resolved by the engine's own IRI library (its RFC 3986
+    variant: Turtle's `<…>` with `base_iri`, which the text cannot leave — a character that
+    could end it makes the IRI one the engine refuses, and it is returned as it is, as it is
+    without a base).
+
+    >>> resolve_iri("http://ex/a/b?q", "../c?#f")
+    'http://ex/c?#f'
+    >>> resolve_iri("http://ex/a", "http://ex/x/../y?")
+    'http://ex/x/../y?'
+    """
+    if base is None or _SCHEME.match(reference) or _NOT_IN_IRIREF.search(reference):
+        return reference
+    import pyoxigraph as ox
+
+    try:
+        (quad,) = ox.parse(
+            input=f"<{reference}> a <urn:x:o> .", format=ox.RdfFormat.TURTLE, base_iri=base
+        )
+    except (SyntaxError, ValueError):  # not an IRI, or a base that is none: the engine refuses
+        return reference
+    subject = quad.subject
+    return subject.value if isinstance(subject, ox.NamedNode) else reference
 
 
 def _iri_text(token: str) -> str:
@@ -291,20 +323,20 @@ def _scan(query: str, base_iri: str | None) -> QueryInfo:
         word = text.upper()
         if word == "BASE" and i + 1 < n and tokens[i + 1][0] == "iri":
             iri = _iri_text(tokens[i + 1][1])
-            base = urljoin(base, iri) if base else iri
+            base = resolve_iri(base, iri)
             i += 2
             continue
         if word == "PREFIX" and i + 2 < n and tokens[i + 1][0] == "run":
             target = tokens[i + 2]
             if target[0] == "iri" and tokens[i + 1][1].endswith(":"):
                 iri = _iri_text(target[1])
-                prefixes[tokens[i + 1][1][:-1]] = urljoin(base, iri) if base else iri
+                prefixes[tokens[i + 1][1][:-1]] = resolve_iri(base, iri)
             i += 3
             continue
         if word.startswith("PREFIX") and text.endswith(":") and i + 1 < n:
             if tokens[i + 1][0] == "iri":  # `PREFIXex:<…>`: the engine needs no space
                 iri = _iri_text(tokens[i + 1][1])
-                prefixes[text[6:-1]] = urljoin(base, iri) if base else iri
+                prefixes[text[6:-1]] = resolve_iri(base, iri)
             i += 2
             continue
         if word == "LOAD" or (form is None and word.startswith("LOAD") and len(word) > 4):
@@ -331,7 +363,7 @@ def _scan(query: str, base_iri: str | None) -> QueryInfo:
                 target = tokens[i + 1]
                 if target[0] == "iri":
                     iri = _iri_text(target[1])
-                    target_iri = urljoin(base, iri) if base else iri
+                    target_iri = resolve_iri(base, iri)
                 elif target[0] == "run":
                     target_iri = _pname_iri(target[1], prefixes)
                 i += 1
