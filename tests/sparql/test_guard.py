@@ -213,6 +213,36 @@ def test_the_scanner_sees_the_lexers_tokens(seed: int) -> None:
         assert _significant_by_scanner(text) == _significant_by_lexer(text), text
 
 
+def _scan_outcome(text: str, skip: bool) -> object:
+    try:
+        return guard._scan(text, "http://127.0.0.1/sparql", skip=skip)
+    except Exception as e:  # the same refusal, word for word
+        return (type(e).__name__, str(e))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_stepping_over_brace_contents_changes_no_verdict(seed: int) -> None:
+    """Inside braces of a text without `service`, `_scan` steps over everything but brackets
+    and what masks them (`_INSIDE`). It must judge every text exactly as walking each token
+    does: the same `QueryInfo` or the same refusal — on the canned queries and on random
+    texts dense in what could trip a skip (quotes, `<`, `#`, backslashes before `#`, `'`,
+    `(` and other characters, codepoint escapes, deep and unbalanced brackets)."""
+    import random
+
+    rng = random.Random(seed)
+    pieces = ["{", "}", "{", "(", ")", "[", "]", "#c\n", "#", "\n", " ", '"s"', "'t'", '"', "'",
+              '"""a"b"""', "<i>", "<", ">", "<a b>", "?v", "ex:a", "\\#", "\\'", "\\(", "\\)",
+              "\\", "\\\\", "\\u0023", "\\u0027", "\\u007B", "a.b", ";", "%41", "SELECT", "FROM",
+              "<http://g>", "PREFIX ex: <http://e/>", "LOAD", "INSERT", "\r", "((((",
+              "}}}}"]  # fmt: skip
+    texts = [p.read_text(encoding="utf-8") for p in sorted(resources.queries_dir().glob("*.rq"))]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 120))) for _ in range(800)]
+    texts += ["{" * 199 + "".join(rng.choice(pieces) for _ in range(20)) for _ in range(50)]
+    for text in texts:
+        for reading in {text, guard.unescape_codepoints(text)}:
+            assert _scan_outcome(reading, True) == _scan_outcome(reading, False), reading
+
+
 @pytest.mark.parametrize(
     "reference",
     ["http://ex/a?", "http://ex/a#", "http://ex/a/../b", "http:b", "HTTP://ex/./a", "urn:x:./..",

@@ -76,6 +76,16 @@ _SIGNIFICANT = re.compile(
 )
 """`_LEXER`'s tokens with the whitespace and comments before each folded into its match (they
 are tried first there too, so the tokens are the same): a third fewer matches to walk."""
+_INSIDE = re.compile(
+    rf"""(?: [^"'<\#(){{}}\[\]\\]++ | {_LOCAL_ESC} | \#[^\r\n]*+ )*+
+        (?: {_TOKENS} | (?P<end>\Z) )""",
+    re.VERBOSE | re.DOTALL,
+)
+"""`_SIGNIFICANT` for inside braces when the text holds no `service`: there only the brackets
+and the tokens that can hold one (strings, IRIs, comments) matter, so it steps over everything
+else in one match. It stops wherever `_LEXER` could start one of those — a quote, `<`, `#`, a
+bracket, or a backslash that does not begin a local-name escape (`\\#`, `\\'` and `\\(` are
+part of a name there, as here) — so its tokens are `_LEXER`'s tokens from that point on."""
 _CODEPOINT = re.compile(rf"\\u({_HEX4})|\\U({_HEX4}{_HEX4})")
 _SERVICE = re.compile("service", re.IGNORECASE)
 _GLUED_LITERAL = re.compile(r"(?:true|false|[+-]?[0-9]+(?:[eE][+-]?[0-9]+)?)\Z", re.IGNORECASE)
@@ -261,18 +271,31 @@ def _check_run(run: str, declared: dict[str, str]) -> None:
             raise _service_refusal()
 
 
-def _scan(query: str, base_iri: str | None) -> QueryInfo:
+def _scan(query: str, base_iri: str | None, *, skip: bool = True) -> QueryInfo:
     """One pass over one reading of the text (as written, or with codepoints applied)."""
     # One pass over every token: bracket depth (limited), names that may hide SERVICE (kept
     # for after the prologue is known), and the tokens at depth 0 — the prologue, the query
     # form and its dataset clauses, all the rest of this function needs. Inside braces only
     # the depth and the SERVICE suspects matter, so nothing else is kept there.
+    #
+    # Without `service` anywhere in this reading there are no suspects, so inside braces
+    # `_INSIDE` walks only the brackets (and what masks them): 870 → 381 matches on the
+    # who-said-what text, ~30 % less time (`skip=False` walks every token, as the reference
+    # the tests compare against).
     tokens: list[tuple[str, str]] = []
     append = tokens.append
     suspects: list[str] = []
     depth = 0
-    for m in _SIGNIFICANT.finditer(query):
+    significant = _SIGNIFICANT.match
+    inside = significant if not skip or _SERVICE.search(query) else _INSIDE.match
+    position = 0
+    while True:
+        m = (inside if depth > 0 else significant)(query, position)
+        assert m is not None  # `other` takes any one character, `end` the end
         kind = m.lastgroup
+        if kind == "end":
+            break
+        position = m.end()
         if kind in _INSIGNIFICANT:
             continue
         assert kind is not None
