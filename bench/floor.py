@@ -1,7 +1,7 @@
 """The floor of a Python SPARQL endpoint on this machine (issue 12): the least any Python
 request path can cost, served for `bench/overhead.py --floor` beside peacetalks and Oxigraph.
 
-    python bench/floor.py --port P --nquads FILE [--mode inline|hop] [--processes N]
+    python bench/floor.py --port P --nquads FILE [--mode inline|hop] [--processes N] [--guard]
     python bench/floor.py --port P --mode app --cache-dir DIR [--processes N]
 
 A pure ASGI app under uvicorn (httptools, uvloop) with nothing peacetalks does for safety
@@ -16,6 +16,10 @@ pyoxigraph's native writer: if this cannot reach a target, no Python front end c
 - `hop`: one server process hands each query over a socket pair to one of `--processes`
   worker processes (loaded stores) and awaits the answer on its event loop: the least a
   Python server pays to run queries where they can be killed, as peacetalks does.
+- `--guard` (inline, hop): the one piece of our work a floor can take on — peacetalks'
+  guard (`peacetalks.sparql.guard.check_query`) reads every query before it runs (a
+  refusal is a 400), in the server process as ours does: what the floor costs once the
+  first safety wall is in, since nothing may run unguarded.
 - `app`: not a floor but the other side of the comparison — the whole peacetalks app
   (`create_app`, served as `peacetalks serve` serves it) with `PEACETALKS_WORKERS=0`, so
   queries run in the server process on a thread (no hard deadline), and the result cache
@@ -55,14 +59,34 @@ def load(nquads: Path) -> ox.Store:
 
 
 def answer(store: ox.Store, query: str) -> tuple[int, bytes]:
-    """Status and body of one query: SPARQL JSON, or 400 and the engine's message."""
+    """Status and body of one query: SPARQL JSON, or 400 and the engine's message (a SERVICE
+    call that fails, too: a floor has no guard unless `--guard`)."""
     try:
         result = store.query(query, use_default_graph_as_union=True)
-    except (SyntaxError, ValueError) as e:
+        if isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
+            return 200, result.serialize(format=ox.QueryResultsFormat.JSON)  # evaluates it
+    except (SyntaxError, ValueError, OSError) as e:
         return 400, str(e).encode()
-    if isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
-        return 200, result.serialize(format=ox.QueryResultsFormat.JSON)
     return 400, b"the floor answers SELECT and ASK only"
+
+
+def guarded(run: Run) -> Run:
+    """`run` behind peacetalks' guard, as our server runs it: on the event loop, before the
+    query goes anywhere; a refused query is a 400 with the guard's message."""
+    from peacetalks.errors import PeacetalksError
+    from peacetalks.sparql.guard import check_query
+
+    async def run_guarded(query: str) -> tuple[int, bytes]:
+        try:
+            check_query(
+                query, max_length=100_000, known_graphs=(), protocol_dataset=False,
+                base_iri=f"http://{HOST}/query",
+            )  # fmt: skip
+        except PeacetalksError as e:
+            return 400, e.message.encode()
+        return await run(query)
+
+    return run_guarded
 
 
 def asgi(run: Run) -> Callable[..., Awaitable[None]]:
@@ -127,7 +151,7 @@ def stop(pids: list[int]) -> None:
         os.kill(pid, signal.SIGTERM)
 
 
-def inline(port: int, nquads: Path, processes: int) -> None:
+def inline(port: int, nquads: Path, processes: int, guard: bool = False) -> None:
     """`processes` forked servers, each with its own store and its own SO_REUSEPORT socket."""
     children = fork(processes)
     store = load(nquads)
@@ -136,7 +160,7 @@ def inline(port: int, nquads: Path, processes: int) -> None:
         return answer(store, query)
 
     try:
-        serve(asgi(run), listening(port, reuse_port=True))
+        serve(asgi(guarded(run) if guard else run), listening(port, reuse_port=True))
     finally:
         stop(children)
 
@@ -175,7 +199,7 @@ class _Hop:
                 pending.set_result(message)
 
 
-def hop(port: int, nquads: Path, workers: int) -> None:
+def hop(port: int, nquads: Path, workers: int, guard: bool = False) -> None:
     """One server process; `workers` forked worker processes behind socket pairs."""
     hops, pids = [], []
     for _ in range(workers):
@@ -208,7 +232,7 @@ def hop(port: int, nquads: Path, workers: int) -> None:
         return (200 if message[0] else 400), message[1:]
 
     try:
-        serve(asgi(run), listening(port, reuse_port=False))
+        serve(asgi(guarded(run) if guard else run), listening(port, reuse_port=False))
     finally:
         stop(pids)
 
@@ -238,17 +262,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--cache-dir", type=Path, help="peacetalks' dataset cache (app)")
     p.add_argument("--mode", choices=("inline", "hop", "app"), default="inline")
     p.add_argument("--processes", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--guard", action="store_true", help="run peacetalks' guard first")
     args = p.parse_args(argv)
     if args.processes < 1:
         p.error("--processes: at least 1")
     if args.mode == "app":
+        if args.guard:
+            p.error("--guard: the app runs its guard anyway")
         if args.cache_dir is None:
             p.error("--mode app needs --cache-dir")
         app(args.port, args.cache_dir, args.processes)
     elif args.nquads is None:
         p.error(f"--mode {args.mode} needs --nquads")
     else:
-        (inline if args.mode == "inline" else hop)(args.port, args.nquads, args.processes)
+        serve_floor = inline if args.mode == "inline" else hop
+        serve_floor(args.port, args.nquads, args.processes, args.guard)
     return 0
 
 

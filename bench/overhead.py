@@ -11,11 +11,13 @@ Targets, all on the curated dataset (the N-Quads cache `peacetalks serve` writes
 - `oxigraph serve` (in memory, `--union-default-graph`, the quads POSTed to `/store`): the
   same storage as pyoxigraph's `Store()`; `serve-read-only` is RocksDB and would flatter us;
 - pyoxigraph in this process: `Store.query` + native JSON serialization;
-- with `--floor`, two `bench/floor.py` servers: a bare ASGI app under uvicorn with none of
+- with `--floor`, `bench/floor.py` servers: a bare ASGI app under uvicorn with none of
   our work (no guard, deadline, cap, negotiation or logging), the query run in-process in
   two SO_REUSEPORT processes (`inline ×2`), or handed to one of two worker processes over a
   socket pair (`hop`): the least any Python request path costs here, so what a target
-  cannot reach even there is out of reach for a Python front end; and our own app with
+  cannot reach even there is out of reach for a Python front end; the inline floor with
+  our guard reading every query first (`inline + guard ×2`: the one wall nothing may run
+  without, and still no deadline); and our own app with
   `PEACETALKS_WORKERS=0` and no result cache in two such processes (`app, no workers`):
   what our per-request work costs once the hop is gone (no hard deadline).
 
@@ -74,11 +76,12 @@ HEAVY = QUERIES["aggregate"]
 BASELINE = "baseline"
 NO_CACHE = ", no result cache"
 FLOORS = {
-    "floor: inline ×2": ("inline", 2),
-    "floor: hop to 2 workers": ("hop", 2),
-    "app, no workers, ×2": ("app", 2),
+    "floor: inline ×2": ("inline", 2, False),
+    "floor: inline + guard ×2": ("inline", 2, True),
+    "floor: hop to 2 workers": ("hop", 2, False),
+    "app, no workers, ×2": ("app", 2, False),
 }
-"""`--floor` targets (`bench/floor.py`): name → mode and processes."""
+"""`--floor` targets (`bench/floor.py`): name → mode, processes and whether our guard runs."""
 API_NAME = "who-said-what"
 API_PARAMS = {"issue": "territory"}
 """The canned request: statements on `territory` and its narrower issues (lang en)."""
@@ -337,19 +340,19 @@ class Bench:
         self.targets["oxigraph serve"] = Target("oxigraph serve", base, "/query")
         say(f"oxigraph serve (in memory) up on {base}, {nquads.name} loaded")
 
-    def start_floor(self, name: str, mode: str, processes: int) -> None:
+    def start_floor(self, name: str, mode: str, processes: int, guard: bool) -> None:
         """A `bench/floor.py` server: what any Python request path costs at the least."""
         port = free_port()
         base = f"http://{HOST}:{port}"
         cmd = [sys.executable, str(BENCH / "floor.py"), "--port", str(port)]
-        cmd += ["--mode", mode, "--processes", str(processes)]
+        cmd += ["--mode", mode, "--processes", str(processes)] + ["--guard"] * guard
         if mode == "app":  # our app: /sparql and /api, like the peacetalks targets
             cmd += ["--cache-dir", str(self.nquads.parent)]
             path = "/sparql"
         else:  # a bare server: the SPARQL text, like Oxigraph
             cmd += ["--nquads", str(self.nquads)]
             path = "/query"
-        log = self.tmp / f"floor-{mode}.log"
+        log = self.tmp / f"floor-{mode}{'-guard' * guard}.log"
         environ = dict(os.environ)
         environ["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(ROOT / "server"), environ.get("PYTHONPATH")) if p
@@ -471,8 +474,8 @@ class Bench:
                 )
             self.start_oxigraph(self.nquads)
             if self.args.floor:
-                for name, (mode, processes) in FLOORS.items():
-                    self.start_floor(name, mode, processes)
+                for name, (mode, processes, guard) in FLOORS.items():
+                    self.start_floor(name, mode, processes, guard)
             rows = self.prepare_api_reference()
             say(f"/api/{API_NAME} and its SPARQL on Oxigraph agree: {rows} rows")
             for repeat in range(self.args.repeats):

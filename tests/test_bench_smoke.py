@@ -118,13 +118,13 @@ def _first_answer(proc: Any, url: str, timeout: float) -> Any:
             time.sleep(0.1)
 
 
-@pytest.mark.parametrize("mode", ["inline", "hop"])
+@pytest.mark.parametrize(("mode", "guard"), [("inline", False), ("hop", False), ("inline", True)])
 def test_floor_server_answers_like_an_endpoint(
-    bench: ModuleType, mode: str, tmp_path: Path
+    bench: ModuleType, mode: str, guard: bool, tmp_path: Path
 ) -> None:
     """bench/floor.py (the bare Python servers of `overhead.py --floor`) answers GET and POST
     queries in SPARQL JSON (on fresh connections too), a syntax error with 400, and stops with its
-    process group."""
+    process group; with `--guard` our guard refuses SERVICE, which a bare floor would run."""
     import os
     import signal
     import subprocess
@@ -136,8 +136,8 @@ def test_floor_server_answers_like_an_endpoint(
     port = bench.free_port()
     proc = subprocess.Popen(
         [sys.executable, str(BENCH / "floor.py"), "--port", str(port), "--nquads", str(nquads),
-         "--mode", mode, "--processes", "2"],
-        start_new_session=True,
+         "--mode", mode, "--processes", "2"] + ["--guard"] * guard,
+        start_new_session=True, env=dict(os.environ, PYTHONPATH=str(BENCH.parent / "server")),
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}/query"
     try:
@@ -154,6 +154,12 @@ def test_floor_server_answers_like_an_endpoint(
         assert posted.json()["head"]["vars"] == ["o"]
         bad = httpx.get(base, params={"query": "SELEC"}, timeout=5)
         assert bad.status_code == 400 and bad.text
+        # SERVICE to a loopback port nothing listens on: with the guard refused unread (400);
+        # a bare floor lets the engine try, and answers the refused connection's error
+        nowhere = f"http://127.0.0.1:{bench.free_port()}/"
+        service = httpx.get(base, params={"query": f"SELECT * {{ SERVICE <{nowhere}> {{}} }}"})
+        assert service.status_code == 400
+        assert ("SERVICE (federated query) is not supported" in service.text) == guard
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(10)
