@@ -74,12 +74,15 @@ def guarded(run: Run) -> Run:
     """`run` behind peacetalks' guard, as our server runs it: on the event loop, before the
     query goes anywhere; a refused query is a 400 with the guard's message."""
     from peacetalks.errors import PeacetalksError
+    from peacetalks.settings import Settings
     from peacetalks.sparql.guard import check_query
+
+    max_length = Settings().max_query_length
 
     async def run_guarded(query: str) -> tuple[int, bytes]:
         try:
             check_query(
-                query, max_length=100_000, known_graphs=(), protocol_dataset=False,
+                query, max_length=max_length, known_graphs=(), protocol_dataset=False,
                 base_iri=f"http://{HOST}/query",
             )  # fmt: skip
         except PeacetalksError as e:

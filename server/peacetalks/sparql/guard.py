@@ -37,6 +37,8 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Literal
 
+import pyoxigraph as ox
+
 from peacetalks.errors import ForbiddenQuery, PayloadTooLarge, QuerySyntaxError, QueryTooComplex
 
 QueryForm = Literal["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
@@ -165,8 +167,6 @@ def resolve_iri(base: str | None, reference: str) -> str:
     """
     if base is None or _SCHEME.match(reference) or _NOT_IN_IRIREF.search(reference):
         return reference
-    import pyoxigraph as ox
-
     try:
         (quad,) = ox.parse(
             input=f"<{reference}> a <urn:x:o> .", format=ox.RdfFormat.TURTLE, base_iri=base
